@@ -39,4 +39,14 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t cap, str
 /* Inside a transaction. */
 int store_meta_set(struct store *st, const char *key, const char *value, struct ap_err *e);
 
+/* ---- clips (store/clips.c) ---- */
+
+/* ---- rules (store/rules.c) ---- */
+
+/* ---- proofs, pending play, daemon state (store/proofs.c) ---- */
+
+/* ---- sync state (store/sync.c) ---- */
+
+/* ---- hub (store/hub.c) ---- */
+
 #endif
