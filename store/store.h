@@ -45,6 +45,100 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 
 /* ---- proofs, pending play, daemon state (store/proofs.c) ---- */
 
+/* Integer columns read as 0 when NULL and are written as NULL when 0 (no
+ * rule, no time); text columns likewise with "". */
+struct store_proof {
+	int64_t seq;
+	const char *payload; /* the signed bytes; see the owner notes below */
+	size_t payload_len;
+	uint8_t sig[64];
+	uint8_t hash[32];
+	char kind[8]; /* play | event */
+	int64_t at_ms;
+	char event[32];
+	char item[128];
+	int64_t rule_id;
+	char clip[65];
+	char campaign[64];
+	int64_t scheduled_ms, started_ms, ended_ms;
+	char status[16]; /* complete interrupted failed, or missed for a missed event */
+	char makegood_of[128];
+};
+
+/* The chain head: the last seq (0 when empty) and its hash (zeros). */
+int store_proof_head(struct store *st, int64_t *seq, uint8_t hash[32], struct ap_err *e);
+/* Inside a transaction. AP_EUSER "already recorded" when p->item is. */
+int store_proof_insert(struct store *st, const struct store_proof *p, struct ap_err *e);
+/* The seq recording item, or 0 when none does. */
+int store_proof_find_item(struct store *st, const char *item, int64_t *seq, struct ap_err *e);
+/* Calls fn for each proof with seq >= from_seq, in seq order; p (and its
+ * payload) is valid only during the call. A non-zero return from fn stops
+ * the walk and is returned. */
+typedef int (*store_proof_fn)(const struct store_proof *p, void *arg);
+int store_proofs_each(struct store *st, int64_t from_seq, store_proof_fn fn, void *arg,
+                      struct ap_err *e);
+/* The as-played log of [from_ms, to_ms): plays by start (or scheduled time),
+ * missed events by scheduled time, shortfall events whose week ends in
+ * (from_ms, to_ms]; ordered by that time, then seq. */
+int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn, void *arg,
+                     struct ap_err *e);
+/* Complete plays of campaign started in [from_ms, to_ms). */
+int store_proofs_count_complete(struct store *st, const char *campaign, int64_t from_ms,
+                                int64_t to_ms, int64_t *n, struct ap_err *e);
+
+/* The uplink as 'status' shows it (sync_state is the sync module's table;
+ * this only reads it). */
+struct store_sync_view {
+	int64_t total;    /* proofs recorded */
+	int64_t unsynced; /* seq >= next_seq */
+	int64_t next_seq; /* first seq the hub has not acknowledged */
+	int64_t last_attempt_ms, last_ok_ms;
+	char last_result[256];
+};
+int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct ap_err *e);
+
+/* Quota rules in force (the rules table is the scheduler's; a read-only
+ * view for 'status'). Fills up to cap entries, *n = how many. */
+struct store_quota_view {
+	int64_t rule_id;
+	char campaign[64];
+	int quota;
+	char label[128];
+};
+int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap, size_t *n,
+                             struct ap_err *e);
+
+/* The play in progress, written ahead of its first frame (one row at
+ * most). info is opaque text to the store; proof/recorder.c keeps the
+ * play's proof record in it (proof_pending_begin / proof_pending_load), and
+ * proof_append of the same item deletes the row in the same transaction.
+ * All writes inside a transaction. */
+/* AP_EINTERNAL when a play is pending already: recover that one first. */
+int store_pending_put(struct store *st, const char *item, const char *info, struct ap_err *e);
+/* Checkpoint while playing. AP_EINTERNAL when nothing is pending. */
+int store_pending_frames(struct store *st, int64_t frames_played, struct ap_err *e);
+/* *found = 0 when nothing is pending. *info is malloc'd (caller frees). */
+int store_pending_get(struct store *st, int *found, char *item, size_t item_cap, char **info,
+                      int64_t *frames_played, struct ap_err *e);
+int store_pending_delete(struct store *st, struct ap_err *e);
+
+/* What the daemon is doing, for 'airproof status'. Text "" = NULL. */
+struct store_daemon_state {
+	int64_t pid;
+	int64_t started_ms, updated_ms;
+	char playing_item[128];
+	char next_item[128];
+	int64_t next_ms;
+	char last_error[512];
+};
+/* Inside a transaction; replaces the whole row. */
+int store_daemon_state_set(struct store *st, const struct store_daemon_state *ds, struct ap_err *e);
+/* *found = 0 when the daemon never wrote it (ds is zeroed). */
+int store_daemon_state_get(struct store *st, struct store_daemon_state *ds, int *found,
+                           struct ap_err *e);
+/* True while a transaction is open on st (proof_append checks it). */
+int store_proofs_in_tx(struct store *st);
+
 /* ---- sync state (store/sync.c) ---- */
 
 /* ---- hub (store/hub.c) ---- */
