@@ -18,7 +18,7 @@
 
 #include "common/err.h"
 
-#define SCHED_HORIZON_MS (14 * 86400000LL)
+#define SCHED_HORIZON_MS  (14 * 86400000LL)
 #define SCHED_MAX_WINDOWS 8
 
 enum sched_rule_kind { SCHED_ONCE = 1, SCHED_WEEKLY, SCHED_QUOTA };
@@ -33,12 +33,12 @@ struct sched_window {
 struct sched_rule {
 	int64_t id;
 	enum sched_rule_kind kind;
-	char clip[65];	   /* a clip id, or "" */
-	char campaign[64]; /* a campaign, or "" (exactly one is set) */
+	char clip[65];                       /* a clip id, or "" */
+	char campaign[64];                   /* a campaign, or "" (exactly one is set) */
 	int once_year, once_month, once_day; /* once */
-	unsigned days;			     /* weekly */
-	int minute;			     /* once, weekly: local minutes */
-	int quota;			     /* quota: complete plays per ISO week */
+	unsigned days;                       /* weekly */
+	int minute;                          /* once, weekly: local minutes */
+	int quota;                           /* quota: complete plays per ISO week */
 	struct sched_window windows[SCHED_MAX_WINDOWS];
 	int n_windows;
 	int64_t created_ms; /* nothing is due before a rule existed */
@@ -50,7 +50,7 @@ struct sched_clip {
 	char title[256];
 	int64_t import_seq;
 	int64_t duration_ms;
-	int64_t valid_from_day;	 /* days_from_civil of the local date; INT64_MIN = open */
+	int64_t valid_from_day;  /* days_from_civil of the local date; INT64_MIN = open */
 	int64_t valid_until_day; /* inclusive; INT64_MAX = open */
 	int approved;
 	int removed;
