@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n_hist; i++) {
 		struct sched_done *h = &hist[i];
-		int64_t t = now - 365 * MS_PER_DAY + (int64_t)i * (365 * MS_PER_DAY / (int64_t)n_hist);
+		int64_t t =
+		    now - 365 * MS_PER_DAY + (int64_t)i * (365 * MS_PER_DAY / (int64_t)n_hist);
 		const struct sched_clip *k = &clips[pick(0, 499)];
 		snprintf(h->item, sizeof(h->item), "r%d@%lld", pick(1, 30), (long long)t);
 		h->rule = 1;

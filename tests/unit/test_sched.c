@@ -13,8 +13,8 @@
 #include "common/aptime.h"
 #include "scheduler/sched.h"
 
-#define ALL_DAYS 0x7f
-#define MIN(h, m) ((h) * 60 + (m))
+#define ALL_DAYS  0x7f
+#define MIN(h, m) ((h)*60 + (m))
 
 static struct fx {
 	struct sched_rule rules[16];
@@ -95,8 +95,8 @@ static struct sched_rule *once(int64_t id, int y, int mo, int d, int minute, con
 	return r;
 }
 
-static struct sched_rule *quota(int64_t id, const char *campaign, int n, unsigned days,
-                                int start, int end)
+static struct sched_rule *quota(int64_t id, const char *campaign, int n, unsigned days, int start,
+                                int end)
 {
 	struct sched_rule *r = rule(id, SCHED_QUOTA, campaign);
 	r->quota = n;
@@ -313,7 +313,7 @@ static void clip_outside_its_validity_dates_is_not_used(void **state)
 	k2->valid_from_day = days_from_civil(2026, 12, 2);
 	weekly(1, ALL_DAYS, MIN(6, 0), "cchc");
 	plan_at(L(2026, 11, 30, 0, 0));
-	assert_string_equal(fx.plan.items[0].clip, "k1"); /* 30/11 */
+	assert_string_equal(fx.plan.items[0].clip, "k1");        /* 30/11 */
 	assert_int_equal(fx.plan.items[1].flags, SCHED_NO_CLIP); /* 01/12: neither */
 	assert_string_equal(fx.plan.items[1].reason,
 	                    "no approved clip in campaign cchc valid on 01/12/2026");
@@ -527,7 +527,8 @@ static void short_week_gives_one_shortfall_with_reasons(void **state)
 	r->created_ms = L(2026, 11, 1, 0, 0);
 	done("q5@2026-W49#1", 5, "k1", "cchc", L(2026, 11, 30, 17, 0), "complete");
 	done("q5@2026-W49#2", 5, "", "cchc", L(2026, 12, 1, 17, 0), "missed");
-	struct sched_done *h = done("q5@2026-W49#3", 5, "k1", "cchc", L(2026, 12, 2, 17, 0), "failed");
+	struct sched_done *h =
+	    done("q5@2026-W49#3", 5, "k1", "cchc", L(2026, 12, 2, 17, 0), "failed");
 	snprintf(h->makegood_of, sizeof(h->makegood_of), "q5@2026-W49#2");
 	/* The make-good of #3 never happened: the station was off till Monday. */
 	plan_at(L(2026, 12, 7, 9, 0));
