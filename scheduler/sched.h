@@ -54,6 +54,9 @@ struct sched_clip {
 	int64_t valid_until_day; /* inclusive; INT64_MAX = open */
 	int approved;
 	int removed;
+	/* Latest started_ms of this clip in ALL history (0 = never aired), so
+	 * rotation sees further back than the history window. */
+	int64_t last_aired_ms;
 };
 
 /* What happened to an item (from the proofs). status: complete,
@@ -114,11 +117,28 @@ struct sched_event {
 	char detail[512]; /* why, in words */
 };
 
+/* One quota rule in one ISO week that the plan touches. */
+struct sched_quota {
+	int64_t rule;
+	char week[16]; /* "2026-W49" */
+	int64_t week_start_ms, week_end_ms;
+	char campaign[64];
+	int required;    /* N */
+	int complete;    /* complete plays of the campaign inside the windows so far */
+	int planned;     /* attempts placed and still to air (also past the horizon) */
+	int unplaceable; /* attempts with no eligible clip or no free window time */
+};
+
 struct sched_plan {
-	struct sched_item *items; /* ordered by start_ms, never overlapping */
+	/* Ordered by (start_ms, item). Items that air never overlap; items
+	 * flagged SCHED_NO_CLIP or SCHED_CONFLICT do not air and occupy no
+	 * time. */
+	struct sched_item *items;
 	size_t n_items;
-	struct sched_event *events; /* due now, not yet in history */
+	struct sched_event *events; /* due now, not yet in history; by (time, item) */
 	size_t n_events;
+	struct sched_quota *quotas; /* by (week, rule), weeks that meet the horizon */
+	size_t n_quotas;
 };
 
 /* Compute the plan for [now, now + SCHED_HORIZON_MS) and the due events.
@@ -126,5 +146,18 @@ struct sched_plan {
  * byte. */
 int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_err *e);
 void sched_plan_free(struct sched_plan *p);
+
+/* For people (scheduler/describe.c): "Mon", "daily", "Mon-Fri", "Mon,Wed,Fri";
+ * a rule's timing ("weekly Mon-Fri 06:15", "once 01/12/2026 06:15",
+ * "1/week in daily 17:00-19:00"); and the parsers behind them, which accept
+ * English (mon, monday) and Vietnamese (t2..t7, cn) day names, ranges
+ * (mon-fri, t2-t6), daily/weekdays/weekend. */
+const char *sched_day_name(int wday); /* 1 = Monday */
+void sched_days_fmt(unsigned days, char *out, size_t cap);
+void sched_rule_fmt(const struct sched_rule *r, char *out, size_t cap);
+int sched_days_parse(const char *s, unsigned *days, struct ap_err *e);
+/* "DAYS HH:MM-HH:MM" (DAYS optional: daily). End 24:00 allowed; an end
+ * before the start crosses midnight; equal start and end is refused. */
+int sched_window_parse(const char *s, struct sched_window *w, struct ap_err *e);
 
 #endif
