@@ -13,7 +13,7 @@
 #include "common/err.h"
 
 #define JS_MAX_FIELDS 40
-#define JS_MAX_TEXT 16384 /* decoded keys and strings together */
+#define JS_MAX_TEXT   16384 /* decoded keys and strings together */
 
 enum js_type { JS_STRING = 1, JS_INTEGER, JS_REAL, JS_TRUE, JS_FALSE, JS_NULL };
 
@@ -23,7 +23,7 @@ struct js_field {
 	const char *str; /* JS_STRING: decoded, NUL-terminated */
 	size_t str_len;
 	int64_t integer; /* JS_INTEGER */
-	double real;	 /* JS_REAL */
+	double real;     /* JS_REAL */
 };
 
 struct js_object {
