@@ -107,9 +107,9 @@ valgrind: $(TEST_BIN)
 	done; [ $$fail -eq 0 ] && echo "valgrind: all unit tests clean"
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 format-check:
-	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h') \
+	@clang-format --dry-run -Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h') \
 	  || { echo "clang-format: run 'make format'" >&2; exit 1; }
 
 demo: deps all
