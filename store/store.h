@@ -141,6 +141,23 @@ int store_proofs_in_tx(struct store *st);
 
 /* ---- sync state (store/sync.c) ---- */
 
+/* The hub's acknowledgement: proofs with seq < next_seq are synced; head
+ * is the hub's hash of seq next_seq - 1. */
+struct store_sync_state {
+	int64_t next_seq;
+	char head[65]; /* "" until the hub first answered */
+	int64_t last_attempt_ms, last_ok_ms;
+	char last_result[256];
+};
+int store_sync_get(struct store *st, struct store_sync_state *out, struct ap_err *e);
+/* Inside a transaction: the hub answered. Sets next_seq, head, last_ok_ms
+ * and last_attempt_ms to now_ms, and last_result. */
+int store_sync_ack(struct store *st, int64_t next_seq, const char *head, int64_t now_ms,
+                   const char *result, struct ap_err *e);
+/* Inside a transaction: an attempt that ended without (or with a refused)
+ * answer; the acknowledgement stays as it was. */
+int store_sync_attempt(struct store *st, int64_t now_ms, const char *result, struct ap_err *e);
+
 /* ---- hub (store/hub.c) ---- */
 
 struct store_hub_station {
