@@ -43,8 +43,8 @@ static int write_proof(const struct store_proof *p, void *arg)
 	return rc;
 }
 
-int sync_bundle_write(struct store *st, const char *station, const char *pubkey_hex,
-                      int64_t since, const char *path, int64_t *n, struct ap_err *e)
+int sync_bundle_write(struct store *st, const char *station, const char *pubkey_hex, int64_t since,
+                      const char *path, int64_t *n, struct ap_err *e)
 {
 	struct writer w = { .e = e };
 	int rc = fs_tmp_open(&w.t, path, 0644, e);

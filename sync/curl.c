@@ -75,7 +75,8 @@ static int curl_post(void *ctx, const char *url, const char *body, size_t len, l
 	}
 	free(c->reply);
 	*reply = NULL;
-	ap_err_user(e, "%s", c->too_big ? "the hub's answer is larger than 1 MiB" : curl_easy_strerror(r));
+	ap_err_user(e, "%s",
+	            c->too_big ? "the hub's answer is larger than 1 MiB" : curl_easy_strerror(r));
 	switch (r) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:

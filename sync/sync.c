@@ -122,13 +122,13 @@ static int parse_answer(const char *reply, size_t len, struct answer *a, struct 
 	json_error_t jerr;
 	memset(a, 0, sizeof(*a));
 	a->root = json_loadb(reply ? reply : "", reply ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
-	json_t *acc = json_object_get(a->root, "accepted"), *dup = json_object_get(a->root, "duplicates"),
+	json_t *acc = json_object_get(a->root, "accepted"),
+	       *dup = json_object_get(a->root, "duplicates"),
 	       *nx = json_object_get(a->root, "next_seq"), *hd = json_object_get(a->root, "head");
 	a->rejected = json_object_get(a->root, "rejected");
 	if (!json_is_integer(acc) || !json_is_integer(dup) || !json_is_integer(nx) ||
-	    !json_is_string(hd) || !json_is_array(a->rejected) ||
-	    json_string_length(hd) != 64 || !hex_is_lower(json_string_value(hd), 64) ||
-	    json_integer_value(nx) < 1) {
+	    !json_is_string(hd) || !json_is_array(a->rejected) || json_string_length(hd) != 64 ||
+	    !hex_is_lower(json_string_value(hd), 64) || json_integer_value(nx) < 1) {
 		json_decref(a->root);
 		a->root = NULL;
 		return ap_err_user(e, "the hub's answer is not an airproof v1 answer");
@@ -195,7 +195,7 @@ static int64_t backoff(const struct sync_http *h, const struct sync_options *o, 
 	if (ceiling > o->backoff_cap_ms)
 		ceiling = o->backoff_cap_ms;
 	/* full jitter, but never less than a tenth of the base */
-	int64_t wait = (int64_t)(h->random(h->ctx) % (uint64_t)(ceiling + 1));
+	int64_t wait = (int64_t)((uint64_t)ceiling * h->random(h->ctx) / UINT32_MAX);
 	return wait < o->backoff_base_ms / 10 ? o->backoff_base_ms / 10 : wait;
 }
 
@@ -217,7 +217,8 @@ static int post_batch(const struct sync_http *h, const struct sync_options *o,
 			return AP_OK;
 		if (rc == SYNC_NET_OK && status != 408 && status != 429 && status < 500) {
 			char msg[200] = "";
-			json_t *j = json_loadb(*reply ? *reply : "", *reply ? *reply_len : 0, 0, NULL);
+			json_t *j =
+			    json_loadb(*reply ? *reply : "", *reply ? *reply_len : 0, 0, NULL);
 			snprintf(msg, sizeof(msg), "%s",
 			         json_string_value(json_object_get(j, "error"))
 			             ? json_string_value(json_object_get(j, "error"))
@@ -236,8 +237,9 @@ static int post_batch(const struct sync_http *h, const struct sync_options *o,
 		if (retry_after >= 0 && retry_after * 1000 > wait)
 			wait = retry_after * 1000;
 		if (h->now_ms(h->ctx) + wait > deadline)
-			return ap_err_user(e, "the hub did not answer within the retry budget (last: %s)",
-			                   why.msg);
+			return ap_err_user(
+			    e, "the hub did not answer within the retry budget (last: %s)",
+			    why.msg);
 		log_info("sync: %s; retrying in %lld ms", why.msg, (long long)wait);
 		res->retries++;
 		h->sleep_ms(h->ctx, wait);
@@ -256,7 +258,8 @@ static void add_rejections(struct sync_result *res, json_t *rejected)
 		snprintf(res->rejected + used, sizeof(res->rejected) - used,
 		         "proof %lld refused by the hub: %s%s%s\n",
 		         (long long)json_integer_value(json_object_get(r, "seq")),
-		         reason ? reason : "?", detail && *detail ? ": " : "", detail ? detail : "");
+		         reason ? reason : "?", detail && *detail ? ": " : "",
+		         detail ? detail : "");
 	}
 }
 
@@ -280,7 +283,8 @@ int sync_run(struct store *st, const char *station, const struct sync_http *h,
 		size_t reply_len = 0;
 		struct answer a;
 		if ((rc = build_batch(st, station, from, o, &b, e)) ||
-		    (rc = post_batch(h, o, &b, start + o->retry_budget_ms, res, &reply, &reply_len, e)))
+		    (rc = post_batch(h, o, &b, start + o->retry_budget_ms, res, &reply, &reply_len,
+		                     e)))
 			break;
 		rc = parse_answer(reply, reply_len, &a, e);
 		free(reply);
@@ -289,22 +293,24 @@ int sync_run(struct store *st, const char *station, const struct sync_http *h,
 		int match = head_matches(st, a.next_seq, a.head, e);
 		if (match <= 0 || a.next_seq > last + 1) {
 			json_decref(a.root);
-			rc = match < 0 ? match
-			               : ap_err_user(e,
-			                             "the hub's chain for '%s' (next seq %lld, head "
-			                             "%.16s...) is not this station's",
-			                             station, (long long)a.next_seq, a.head);
+			rc = match < 0
+			         ? match
+			         : ap_err_user(e,
+			                       "the hub's chain for '%s' (next seq %lld, head "
+			                       "%.16s...) is not this station's",
+			                       station, (long long)a.next_seq, a.head);
 			break;
 		}
 		res->accepted += a.accepted;
 		res->duplicates += a.duplicates;
 		res->next_seq = a.next_seq;
 		char result[256];
-		snprintf(result, sizeof(result), "ok: hub holds seq 1..%lld", (long long)a.next_seq - 1);
+		snprintf(result, sizeof(result), "ok: hub holds seq 1..%lld",
+		         (long long)a.next_seq - 1);
 		size_t n_rej = json_array_size(a.rejected);
-		const char *reason =
-		    n_rej ? json_string_value(json_object_get(json_array_get(a.rejected, 0), "reason"))
-		          : NULL;
+		const char *reason = n_rej ? json_string_value(json_object_get(
+		                                 json_array_get(a.rejected, 0), "reason"))
+		                           : NULL;
 		if (n_rej && reason && !strcmp(reason, "seq_gap") && a.next_seq < b.first &&
 		    rewinds < MAX_REWINDS) {
 			/* The hub holds fewer than we thought: resend from its next_seq. */
@@ -324,7 +330,8 @@ int sync_run(struct store *st, const char *station, const struct sync_http *h,
 			break;
 		}
 		if (a.next_seq <= from && b.n > 0 && a.next_seq >= b.first) {
-			rc = ap_err_user(e, "the hub accepted nothing from seq %lld on", (long long)from);
+			rc = ap_err_user(e, "the hub accepted nothing from seq %lld on",
+			                 (long long)from);
 			break;
 		}
 		from = a.next_seq;

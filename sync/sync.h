@@ -29,12 +29,12 @@ struct sync_http {
 };
 
 struct sync_options {
-	char url[600];            /* the hub's POST /v1/proofs address */
-	int max_proofs;           /* per batch, <= 500 */
-	size_t max_bytes;         /* per body, <= 1 MiB */
-	int64_t retry_budget_ms;  /* total time spent waiting between retries */
-	int64_t backoff_base_ms;  /* first wait (full jitter, doubling) */
-	int64_t backoff_cap_ms;   /* longest single wait */
+	char url[600];           /* the hub's POST /v1/proofs address */
+	int max_proofs;          /* per batch, <= 500 */
+	size_t max_bytes;        /* per body, <= 1 MiB */
+	int64_t retry_budget_ms; /* total time spent waiting between retries */
+	int64_t backoff_base_ms; /* first wait (full jitter, doubling) */
+	int64_t backoff_cap_ms;  /* longest single wait */
 };
 
 struct sync_result {
@@ -61,7 +61,7 @@ void sync_curl_close(struct sync_http *h);
 /* Write the bundle of proofs with seq >= since to path (temp + fsync +
  * rename): {"format": "airproof-bundle-v1", "station", "pubkey", "proofs":
  * [{"payload", "sig"}...]}, one proof per line. *n = proofs written. */
-int sync_bundle_write(struct store *st, const char *station, const char *pubkey_hex,
-                      int64_t since, const char *path, int64_t *n, struct ap_err *e);
+int sync_bundle_write(struct store *st, const char *station, const char *pubkey_hex, int64_t since,
+                      const char *path, int64_t *n, struct ap_err *e);
 
 #endif
