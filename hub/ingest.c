@@ -203,7 +203,7 @@ static int run_chain(struct store *st, const struct store_hub_station *s, struct
 	}
 	if (!rc)
 		rc = flush(st, s->id, pend, &npend, now_ms, items, idx, e);
-	if (!rc && (res->accepted || res->duplicates)) {
+	if (!rc && res->accepted) {
 		char head[2 * PROOF_HASH_LEN + 1];
 		hex_encode(ch.head, PROOF_HASH_LEN, head);
 		rc = store_hub_station_advance(st, s->id, ch.next_seq, head, now_ms, e);

@@ -240,7 +240,7 @@ static int post_batch(const struct sync_http *h, const struct sync_options *o,
 			return ap_err_user(
 			    e, "the hub did not answer within the retry budget (last: %s)",
 			    why.msg);
-		log_info("sync: %s; retrying in %lld ms", why.msg, (long long)wait);
+		log_debug("sync: %s; retrying in %lld ms", why.msg, (long long)wait);
 		res->retries++;
 		h->sleep_ms(h->ctx, wait);
 	}
