@@ -204,7 +204,8 @@ static void bad_documents_change_nothing(void **state)
 		"{\"station\":\"Bad Id\",\"proofs\":[]}",
 	};
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		assert_int_equal(hub_ingest(f->st, docs[i], strlen(docs[i]), 0, NOW, &r, &e), AP_EUSER);
+		assert_int_equal(hub_ingest(f->st, docs[i], strlen(docs[i]), 0, NOW, &r, &e),
+		                 AP_EUSER);
 		assert_false(r.unknown_station);
 	}
 	char *body = hfx_body("nobody", f->p, 2);

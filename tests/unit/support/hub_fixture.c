@@ -106,8 +106,8 @@ char *hfx_body(const char *station, const struct hfx_proof *p, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s%,s:s}", "payload", p[i].payload, p[i].len,
-		                                     "sig", p[i].sig));
+		json_array_append_new(arr, json_pack("{s:s%,s:s}", "payload", p[i].payload,
+		                                     p[i].len, "sig", p[i].sig));
 	json_t *root = json_pack("{s:s,s:o}", "station", station, "proofs", arr);
 	char *text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
