@@ -126,7 +126,8 @@ static int setup(void **state)
 	proof_key_wipe(&k);
 	x->fake.hub = x->hub;
 	x->http = (struct sync_http){ fake_post, fake_sleep, fake_now, fake_random, &x->fake };
-	x->o = (struct sync_options){ "http://hub/v1/proofs", 500, 1024 * 1024, 120000, 1000, 30000 };
+	x->o =
+	    (struct sync_options){ "http://hub/v1/proofs", 500, 1024 * 1024, 120000, 1000, 30000 };
 	*state = x;
 	return 0;
 }
@@ -222,9 +223,10 @@ static void a_rejecting_answer_marks_nothing_synced(void **state)
 	struct sync_result r;
 	struct ap_err e = { 0 };
 	add_plays(x, 2);
-	x->fake.canned = "{\"accepted\":0,\"duplicates\":0,\"next_seq\":1,\"head\":"
-	                 "\"0000000000000000000000000000000000000000000000000000000000000000\","
-	                 "\"rejected\":[{\"seq\":1,\"reason\":\"bad_signature\",\"detail\":\"x\"}]}";
+	x->fake.canned =
+	    "{\"accepted\":0,\"duplicates\":0,\"next_seq\":1,\"head\":"
+	    "\"0000000000000000000000000000000000000000000000000000000000000000\","
+	    "\"rejected\":[{\"seq\":1,\"reason\":\"bad_signature\",\"detail\":\"x\"}]}";
 	assert_int_equal(sync_run(x->station, "xa-a", &x->http, &x->o, &r, &e), AP_EUSER);
 	assert_non_null(strstr(r.rejected, "proof 1 refused by the hub: bad_signature"));
 	assert_int_equal(synced_up_to(x), 0);
