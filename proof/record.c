@@ -19,9 +19,9 @@
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 static const char *const statuses[] = { "complete", "interrupted", "failed", NULL };
-static const char *const events[] = { "start",  "stop",   "heartbeat",       "missed",
-	                              "shortfall", "config", "crash_recovered", "clock_step",
-	                              NULL };
+static const char *const events[] = { "start",           "stop",       "heartbeat",
+	                              "missed",          "shortfall",  "config",
+	                              "crash_recovered", "clock_step", NULL };
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -38,8 +38,8 @@ static int in_list(const char *s, const char *const *list)
 static int put(json_t *o, const char *key, json_t *value, struct ap_err *e)
 {
 	if (!value)
-		return ap_err_user(e, "proof field '%s': not valid UTF-8 text or not a finite number",
-		                   key);
+		return ap_err_user(
+		    e, "proof field '%s': not valid UTF-8 text or not a finite number", key);
 	if (json_object_set_new(o, key, value))
 		return ap_err_internal(e, "proof field '%s': out of memory", key);
 	return AP_OK;
@@ -95,7 +95,9 @@ int proof_encode(const struct proof_record *rec, char **out, size_t *len, struct
 	*len = 0;
 	if (!o)
 		return ap_err_internal(e, "proof: out of memory");
-	const char *kind = rec->kind == PROOF_PLAY ? "play" : rec->kind == PROOF_EVENT ? "event" : "";
+	const char *kind = rec->kind == PROOF_PLAY    ? "play"
+	                   : rec->kind == PROOF_EVENT ? "event"
+	                                              : "";
 	if ((rc = put(o, "v", json_integer(rec->v), e)) ||
 	    (rc = put(o, "station", json_string(rec->station), e)) ||
 	    (rc = put(o, "seq", json_integer(rec->seq), e)) ||
@@ -291,16 +293,41 @@ static int unknown_field(json_t *o, const char *const *known_keys, struct ap_err
 }
 
 static const char *const play_keys[] = {
-	"v",        "station",    "seq",      "prev",        "kind",       "at",
-	"mono_ms",  "clock_synced", "item",   "rule",        "scheduled",  "started",
-	"ended",    "clip",       "title",    "campaign",    "lang",       "approved_by",
-	"frames_expected", "frames_played", "rate", "channels", "gain_db", "loudness_lufs",
-	"pcm_sha256", "driver",   "output",   "status",      "error",      "makegood_of",
+	"v",
+	"station",
+	"seq",
+	"prev",
+	"kind",
+	"at",
+	"mono_ms",
+	"clock_synced",
+	"item",
+	"rule",
+	"scheduled",
+	"started",
+	"ended",
+	"clip",
+	"title",
+	"campaign",
+	"lang",
+	"approved_by",
+	"frames_expected",
+	"frames_played",
+	"rate",
+	"channels",
+	"gain_db",
+	"loudness_lufs",
+	"pcm_sha256",
+	"driver",
+	"output",
+	"status",
+	"error",
+	"makegood_of",
 	NULL,
 };
 static const char *const event_keys[] = {
-	"v", "station", "seq", "prev", "kind", "at", "mono_ms", "clock_synced", "event", "detail",
-	NULL,
+	"v",       "station",      "seq",   "prev",   "kind", "at",
+	"mono_ms", "clock_synced", "event", "detail", NULL,
 };
 
 static int parse_object(json_t *o, struct proof_record *r, struct ap_err *e)
