@@ -54,6 +54,8 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 TSUP_SRC  := $(wildcard tests/unit/support/*.c)
 TSUP_OBJ  := $(TSUP_SRC:%.c=$(B)/%.o)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -83,11 +85,14 @@ $(B)/airproofd: $(D_SRC:%.c=$(B)/%.o) $(LIB)
 $(B)/tests/%: $(B)/tests/unit/%.o $(TSUP_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+$(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(PROGS) $(TEST_BIN)
+tests: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 # The README's test command. Plain build first, then the same suite built
 # with ASan+UBSan; one summary line at the end.
