@@ -133,7 +133,8 @@ install: all
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/airproof $(B)/airproof-hub $(DESTDIR)$(BINDIR)/
 	install -m 755 $(B)/airproofd $(DESTDIR)$(SBINDIR)/
-	install -m 644 config/airproof.cfg.example $(DESTDIR)$(SYSCONFDIR)/airproof/
+	install -m 644 config/airproof.cfg.example config/airproof-hub.cfg.example \
+	  $(DESTDIR)$(SYSCONFDIR)/airproof/
 	install -m 644 docs/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/*.8 $(DESTDIR)$(MANDIR)/man8/
 	for f in systemd/*.service systemd/*.timer; do [ -e "$$f" ] && \
