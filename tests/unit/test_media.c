@@ -37,8 +37,9 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->src, sizeof(f->src), "%s/in.wav", f->dir);
 	snprintf(f->pcm, sizeof(f->pcm), "%s/out.pcm", f->dir);
-	f->p = (struct clip_params){ .rate = 48000, .channels = 2, .target_lufs = -16.0,
-		                     .true_peak_max = -1.0 };
+	f->p = (struct clip_params){
+		.rate = 48000, .channels = 2, .target_lufs = -16.0, .true_peak_max = -1.0
+	};
 	*state = f;
 	return 0;
 }
@@ -124,8 +125,7 @@ static void six_channels_are_down_mixed_to_stereo(void **state)
 	struct fx *f = *state;
 	/* FL only: the left output carries it, the right stays silent */
 	const double left_only[6] = { 0.5, 0, 0, 0, 0, 0 };
-	assert_int_equal(
-	    fx_write_sine_channels(f->src, WAV16, 48000, 6, 1.0, 440, left_only), 0);
+	assert_int_equal(fx_write_sine_channels(f->src, WAV16, 48000, 6, 1.0, 440, left_only), 0);
 	assert_int_equal(render(f), AP_OK);
 	assert_int_equal(f->info.source_channels, 6);
 	assert_int_equal(f->info.frames, 48000);
@@ -142,8 +142,7 @@ static void six_channels_are_down_mixed_to_stereo(void **state)
 
 	/* FC only: both outputs alike */
 	const double center_only[6] = { 0, 0, 0.5, 0, 0, 0 };
-	assert_int_equal(
-	    fx_write_sine_channels(f->src, WAV16, 48000, 6, 1.0, 440, center_only), 0);
+	assert_int_equal(fx_write_sine_channels(f->src, WAV16, 48000, 6, 1.0, 440, center_only), 0);
 	assert_int_equal(render(f), AP_OK);
 	s = read_pcm(f, &n);
 	int differ = 0;
@@ -310,7 +309,8 @@ static void truncated_wav_is_refused(void **state)
 static void nan_samples_are_refused(void **state)
 {
 	struct fx *f = *state;
-	SF_INFO info = { .samplerate = 48000, .channels = 1,
+	SF_INFO info = { .samplerate = 48000,
+		         .channels = 1,
 		         .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT };
 	SNDFILE *sf = sf_open(f->src, SFM_WRITE, &info);
 	assert_non_null(sf);

@@ -29,8 +29,8 @@ void fx_rmrf(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int fx_write_sine_channels(const char *path, int format, int rate, int channels,
-                           double seconds, double freq, const double *amps)
+int fx_write_sine_channels(const char *path, int format, int rate, int channels, double seconds,
+                           double freq, const double *amps)
 {
 	SF_INFO info = { .samplerate = rate, .channels = channels, .format = format };
 	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
@@ -55,8 +55,8 @@ int fx_write_sine_channels(const char *path, int format, int rate, int channels,
 	return rc;
 }
 
-int fx_write_sine(const char *path, int format, int rate, int channels, double seconds,
-                  double freq, double amplitude)
+int fx_write_sine(const char *path, int format, int rate, int channels, double seconds, double freq,
+                  double amplitude)
 {
 	double amps[64];
 	if (channels < 1 || channels > 64)

@@ -14,11 +14,11 @@ void fx_rmrf(const char *dir);
 /* Write seconds of a sine at freq Hz and peak amplitude (1.0 = full scale;
  * above 1.0 only makes sense for float formats) on every channel.
  * format is a libsndfile SF_FORMAT_* major|subtype. 0 or -1. */
-int fx_write_sine(const char *path, int format, int rate, int channels, double seconds,
-                  double freq, double amplitude);
+int fx_write_sine(const char *path, int format, int rate, int channels, double seconds, double freq,
+                  double amplitude);
 /* Like fx_write_sine, but amplitude per channel (amps[channels]). */
-int fx_write_sine_channels(const char *path, int format, int rate, int channels,
-                           double seconds, double freq, const double *amps);
+int fx_write_sine_channels(const char *path, int format, int rate, int channels, double seconds,
+                           double freq, const double *amps);
 
 /* Read a whole s16le PCM file: *samples is malloc'd (caller frees). */
 int fx_read_pcm(const char *path, int16_t **samples, size_t *n);
