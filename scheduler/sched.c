@@ -368,6 +368,7 @@ static void ctx_free(struct sched_ctx *c)
 	free(c->days);
 	free(c->clips);
 	free(c->aired);
+	free(c->aired0);
 	free(c->camp);
 	free(c->camp_clip);
 	free(c->clip_slots);
@@ -411,10 +412,72 @@ static int ctx_init(struct sched_ctx *c)
 			c->hist[c->n_hist++] = h;
 	}
 	qsort(c->hist, c->n_hist, sizeof(*c->hist), cmp_done_item);
+	c->aired0 = malloc((c->n_clips + 1) * sizeof(*c->aired0));
+	if (!c->aired0)
+		return -1;
+	memcpy(c->aired0, c->aired, (c->n_clips + 1) * sizeof(*c->aired0));
 	for (size_t i = 0; i < in->n_rules; i++)
 		c->rules[c->n_rules++] = &in->rules[i];
 	qsort(c->rules, c->n_rules, sizeof(*c->rules), cmp_rule_id);
 	return 0;
+}
+
+static const struct sched_rule *rule_find(const struct sched_ctx *c, int64_t id)
+{
+	size_t lo = 0, hi = c->n_rules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->rules[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_rules && c->rules[lo]->id == id ? c->rules[lo] : NULL;
+}
+
+/* True when [start, end) meets no airing time other than the span that
+ * starts at start (the item's own). */
+static int busy_free_after(const struct sched_ctx *c, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < c->n_busy; i++)
+		if (c->busy[i].start > start && c->busy[i].start < end)
+			return 0;
+	return 1;
+}
+
+/* The passes place items, each rotating within its own kind; a campaign's
+ * rotation must follow airing order across all kinds. So walk the placed
+ * items by start time from the history's state and give each campaign item
+ * the least recently aired clip -- when that clip fits the time the item
+ * holds, so no overlap can appear. */
+static void rotate_pass(struct sched_ctx *c)
+{
+	memcpy(c->aired, c->aired0, (c->n_clips + 1) * sizeof(*c->aired));
+	for (size_t i = 0; i < c->out->n_items; i++) {
+		struct sched_item *it = &c->out->items[i];
+		const struct sched_clip *cur = it->clip[0] ? sched_clip_find(c, it->clip) : NULL;
+		const struct sched_rule *r = rule_find(c, it->rule);
+		if (!cur)
+			continue;
+		long di = sched_day_index(c, it->start_ms);
+		if (r && r->campaign[0] && di >= 0) {
+			char why[160];
+			const struct sched_clip *pick =
+			    sched_campaign_pick(c, r->campaign, c->days[di].day, why, sizeof(why));
+			if (pick && pick != cur &&
+			    (pick->duration_ms <= cur->duration_ms ||
+			     busy_free_after(c, it->start_ms, it->start_ms + pick->duration_ms))) {
+				for (size_t b = 0; b < c->n_busy; b++)
+					if (c->busy[b].start == it->start_ms &&
+					    c->busy[b].end == it->end_ms)
+						c->busy[b].end = it->start_ms + pick->duration_ms;
+				snprintf(it->clip, sizeof(it->clip), "%s", pick->id);
+				it->end_ms = it->start_ms + pick->duration_ms;
+				cur = pick;
+			}
+		}
+		sched_mark_aired(c, cur, it->start_ms);
+	}
 }
 
 int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_err *e)
@@ -431,6 +494,9 @@ int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_e
 	if (ctx_init(&c) == 0) {
 		sched_fixed_pass(&c);
 		sched_quota_pass(&c);
+		if (out->n_items)
+			qsort(out->items, out->n_items, sizeof(*out->items), cmp_item);
+		rotate_pass(&c);
 	} else {
 		c.oom = 1;
 	}
@@ -439,8 +505,6 @@ int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_e
 		sched_plan_free(out);
 		return ap_err_internal(e, "sched_plan: out of memory");
 	}
-	if (out->n_items)
-		qsort(out->items, out->n_items, sizeof(*out->items), cmp_item);
 	if (out->n_events)
 		qsort(out->events, out->n_events, sizeof(*out->events), cmp_event);
 	return AP_OK;
