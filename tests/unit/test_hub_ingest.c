@@ -84,6 +84,39 @@ static void sending_the_same_batch_twice_only_counts_duplicates(void **state)
 	assert_int_equal(r.next_seq, 9);
 }
 
+static void last_seen_moves_on_a_resend_of_duplicates_only(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	struct store_hub_station s;
+	struct ap_err e = { 0 };
+	assert_int_equal(ingest(f, "xa-a", f->p, 3, &r), AP_OK);
+	char *body = hfx_body("xa-a", f->p, 3);
+	assert_int_equal(hub_ingest(f->st, body, strlen(body), 0, NOW + 60000, &r, &e), AP_OK);
+	free(body);
+	assert_int_equal(r.duplicates, 3);
+	assert_int_equal(store_hub_station_get(f->st, "xa-a", &s, &e), AP_OK);
+	assert_int_equal(s.last_seen_ms, NOW + 60000);
+	assert_int_equal(s.next_seq, 4);
+}
+
+static void last_seen_stays_when_no_signature_checks_out(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	struct store_hub_station s;
+	struct hfx_chain other;
+	struct hfx_proof forged;
+	struct ap_err e = { 0 };
+	hfx_chain_init(&other, "xa-a");
+	hfx_play(&other, NOW - 3600000LL, "cchc", 1, &forged);
+	assert_int_equal(ingest(f, "xa-a", &forged, 1, &r), AP_OK);
+	assert_int_equal(r.n_rejected, 1);
+	assert_int_equal(store_hub_station_get(f->st, "xa-a", &s, &e), AP_OK);
+	assert_int_equal(s.last_seen_ms, 0);
+	hfx_proof_free(&forged);
+}
+
 static void a_tampered_payload_is_refused_and_stops_the_batch(void **state)
 {
 	struct fx *f = *state;
@@ -252,6 +285,8 @@ int main(void)
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 		T(a_valid_batch_is_accepted_and_moves_the_chain),
 		T(sending_the_same_batch_twice_only_counts_duplicates),
+		T(last_seen_moves_on_a_resend_of_duplicates_only),
+		T(last_seen_stays_when_no_signature_checks_out),
 		T(a_tampered_payload_is_refused_and_stops_the_batch),
 		T(a_proof_signed_by_another_key_is_refused),
 		T(a_replay_under_another_station_id_is_refused),
