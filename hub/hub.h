@@ -153,6 +153,11 @@ struct hub_report {
 
 int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *r,
                      int64_t now_ms, struct hub_report **out, struct ap_err *e);
+/* The same grid for one station only (its rows alone are read); AP_EUSER
+ * when it is not enrolled. */
+int hub_report_build_station(struct store *st, const struct hub_config *cfg,
+                             const struct hub_range *r, const char *station,
+                             struct hub_report **out, struct ap_err *e);
 void hub_report_free(struct hub_report *r);
 
 enum hub_format { HUB_FMT_CSV, HUB_FMT_JSON, HUB_FMT_HTML };

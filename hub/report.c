@@ -91,14 +91,23 @@ void hub_report_free(struct hub_report *r)
 	free(r);
 }
 
-int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
-                     int64_t now_ms, struct hub_report **out, struct ap_err *e)
+/* Every station, or only `one` (its rows alone are read). */
+static int build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
+                 const char *one, struct hub_report **out, struct ap_err *e)
 {
-	(void)now_ms;
 	struct store_hub_station *sts = NULL;
 	size_t n = 0;
 	struct build_ctx b = { .late_ms = (int64_t)cfg->late_days * MS_PER_DAY };
-	int rc = store_hub_station_list(st, &sts, &n, e);
+	int rc;
+	if (one) {
+		sts = malloc(sizeof(*sts));
+		if (!sts)
+			return ap_err_internal(e, "out of memory");
+		n = 1;
+		rc = store_hub_station_get(st, one, sts, e);
+	} else {
+		rc = store_hub_station_list(st, &sts, &n, e);
+	}
 	if (!rc)
 		rc = store_hub_clip_hashes(st, &b.clips, &b.n_clips, e);
 	if (rc) {
@@ -132,7 +141,7 @@ int hub_report_build(struct store *st, const struct hub_config *cfg, const struc
 		s->last_seen_ms = sts[i].last_seen_ms;
 		b.policy[i] = hub_policy_for(cfg, sts[i].id, sts[i].group);
 	}
-	rc = store_hub_week_rollup(st, range->first_week, range->last_week, add_rollup, &b, e);
+	rc = store_hub_week_rollup(st, one, range->first_week, range->last_week, add_rollup, &b, e);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
@@ -153,6 +162,20 @@ out:
 	}
 	*out = r;
 	return AP_OK;
+}
+
+int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
+                     int64_t now_ms, struct hub_report **out, struct ap_err *e)
+{
+	(void)now_ms;
+	return build(st, cfg, range, NULL, out, e);
+}
+
+int hub_report_build_station(struct store *st, const struct hub_config *cfg,
+                             const struct hub_range *range, const char *station,
+                             struct hub_report **out, struct ap_err *e)
+{
+	return build(st, cfg, range, station, out, e);
 }
 
 int hub_format_parse(const char *s, enum hub_format *f, struct ap_err *e)

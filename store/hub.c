@@ -317,30 +317,42 @@ int store_hub_clip_hashes(struct store *st, char (**out)[65], size_t *n, struct 
 	return rc;
 }
 
-int store_hub_week_rollup(struct store *st, int first_week, int last_week, store_hub_rollup_cb cb,
-                          void *ctx, struct ap_err *e)
+int store_hub_week_rollup(struct store *st, const char *station, int first_week, int last_week,
+                          store_hub_rollup_cb cb, void *ctx, struct ap_err *e)
 {
 	/* Plain scans in key order: the policy arithmetic is the caller's,
 	 * which is cheaper per row in C than as SQL expressions. */
-	static const char *const sql[3] = {
-		"SELECT station, week, proofs, clock_steps, late_ms FROM week_facts"
-		" WHERE week BETWEEN ?1 AND ?2",
-		"SELECT station, week, campaign, clip, local_min, plays, complete, unsynced"
-		" FROM week_plays WHERE week BETWEEN ?1 AND ?2",
-		"SELECT r.station, r.week,"
-		" sum(CASE WHEN r.reason IN ('wrong_prev', 'conflict', 'bad_payload',"
-		"  'wrong_station', 'future') THEN r.count ELSE 0 END),"
-		" sum(r.reason = 'seq_gap' AND r.seq >= s.next_seq)"
-		" FROM rejections r JOIN stations s ON s.id = r.station"
-		" WHERE r.week BETWEEN ?1 AND ?2 GROUP BY r.station, r.week",
+#define FACTS                                                                \
+	"SELECT station, week, proofs, clock_steps, late_ms FROM week_facts" \
+	" WHERE week BETWEEN ?1 AND ?2"
+#define PLAYS                                                                        \
+	"SELECT station, week, campaign, clip, local_min, plays, complete, unsynced" \
+	" FROM week_plays WHERE week BETWEEN ?1 AND ?2"
+#define REFUSALS                                                               \
+	"SELECT r.station, r.week,"                                            \
+	" sum(CASE WHEN r.reason IN ('wrong_prev', 'conflict', 'bad_payload'," \
+	"  'wrong_station', 'future') THEN r.count ELSE 0 END),"               \
+	" sum(r.reason = 'seq_gap' AND r.seq >= s.next_seq)"                   \
+	" FROM rejections r JOIN stations s ON s.id = r.station"               \
+	" WHERE r.week BETWEEN ?1 AND ?2"
+	/* One station: its key prefix only (?3), not a scan of every station. */
+	static const char *const sql[2][3] = {
+		{ FACTS, PLAYS, REFUSALS " GROUP BY r.station, r.week" },
+		{ FACTS " AND station = ?3", PLAYS " AND station = ?3",
+		  REFUSALS " AND r.station = ?3 GROUP BY r.station, r.week" },
 	};
+#undef FACTS
+#undef PLAYS
+#undef REFUSALS
 	int rc = AP_OK;
 	for (int pass = 0; pass < 3 && !rc; pass++) {
 		sqlite3_stmt *q;
-		if ((rc = store_prepare(st, sql[pass], &q, e)))
+		if ((rc = store_prepare(st, sql[station != NULL][pass], &q, e)))
 			break;
 		sqlite3_bind_int(q, 1, first_week);
 		sqlite3_bind_int(q, 2, last_week);
+		if (station)
+			store_bind_text(q, 3, station);
 		int step;
 		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 			struct store_hub_rollup r = { .kind = pass };

@@ -279,8 +279,9 @@ struct store_hub_rollup {
 	int64_t chain_breaks, seq_gaps;       /* REFUSALS */
 };
 typedef int (*store_hub_rollup_cb)(void *ctx, const struct store_hub_rollup *r);
-int store_hub_week_rollup(struct store *st, int first_week, int last_week, store_hub_rollup_cb cb,
-                          void *ctx, struct ap_err *e);
+/* station NULL: every station; else that one only. */
+int store_hub_week_rollup(struct store *st, const char *station, int first_week, int last_week,
+                          store_hub_rollup_cb cb, void *ctx, struct ap_err *e);
 
 /* One station's records of one week in seq order (payload copies). */
 struct store_hub_record {
