@@ -1,5 +1,6 @@
 /* airproof-hub station add|list: enrol stations and show their chains. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,12 +101,23 @@ static int station_list(struct hubcli *h, int argc, char **argv)
 		char seen[17] = "never";
 		if (s[i].last_seen_ms)
 			time_fmt_datetime(s[i].last_seen_ms, seen);
-		if (h->json)
-			printf("{\"id\":\"%s\",\"group\":\"%s\",\"next_seq\":%lld,\"head\":\"%s\","
-			       "\"last_seen_ms\":%lld}\n",
-			       s[i].id, s[i].group, (long long)s[i].next_seq, s[i].head,
-			       (long long)s[i].last_seen_ms);
-		else
+		if (h->json) {
+			/* jansson escapes the operator's names and groups. */
+			json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:I}", "id", s[i].id, "name",
+			                      s[i].name, "group", s[i].group, "next_seq",
+			                      (json_int_t)s[i].next_seq, "head", s[i].head,
+			                      "last_seen_ms", (json_int_t)s[i].last_seen_ms);
+			char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+			json_decref(o);
+			if (!text) {
+				rc = ap_err_internal(&h->err, "station %s: cannot write JSON",
+				                     s[i].id);
+				free(s);
+				return rc;
+			}
+			printf("%s\n", text);
+			free(text);
+		} else
 			printf("%-24s %-10s %8lld  %-16s %s\n", s[i].id, s[i].group,
 			       (long long)s[i].proofs, seen, s[i].name);
 	}

@@ -41,6 +41,17 @@ void hub_assess(const struct hub_week_facts *f, const struct hub_policy *p, stru
 		out->status = HUB_SHORT;
 }
 
+int hub_policy_counts(const struct hub_policy *p, const char *campaign, int local_min)
+{
+	if (strcmp(campaign, p->campaign) != 0)
+		return 0;
+	if (p->win_start < 0)
+		return 1;
+	if (p->win_start < p->win_end)
+		return local_min >= p->win_start && local_min < p->win_end;
+	return local_min >= p->win_start || local_min < p->win_end; /* crosses midnight */
+}
+
 const char *hub_status_name(enum hub_status s)
 {
 	switch (s) {

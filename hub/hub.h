@@ -108,7 +108,7 @@ struct hub_week_facts {
 	int64_t unsynced_plays;
 	int64_t clock_steps;
 	int64_t unknown_clips;
-	int64_t late;         /* records received after the late threshold */
+	int64_t late;         /* 1: a record arrived after the late threshold */
 	int64_t chain_breaks; /* rejected: wrong_prev, conflict, bad_signature */
 	int64_t seq_gaps;     /* rejected seq_gap still open */
 };
@@ -123,6 +123,9 @@ struct hub_cell {
 /* Pure: facts + the station's policy (NULL: none) -> status and reasons.
  * suspect wins over compliant/short; no_data is a week with no record. */
 void hub_assess(const struct hub_week_facts *f, const struct hub_policy *p, struct hub_cell *out);
+/* Pure: 1 when a complete play of campaign starting at local_min (minute
+ * of day) counts towards p's quota. */
+int hub_policy_counts(const struct hub_policy *p, const char *campaign, int local_min);
 const char *hub_status_name(enum hub_status s);
 /* Name of one reason bit ("seq_gap", ...). */
 const char *hub_reason_name(unsigned bit);
@@ -150,6 +153,11 @@ struct hub_report {
 
 int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *r,
                      int64_t now_ms, struct hub_report **out, struct ap_err *e);
+/* The same grid for one station only (its rows alone are read); AP_EUSER
+ * when it is not enrolled. */
+int hub_report_build_station(struct store *st, const struct hub_config *cfg,
+                             const struct hub_range *r, const char *station,
+                             struct hub_report **out, struct ap_err *e);
 void hub_report_free(struct hub_report *r);
 
 enum hub_format { HUB_FMT_CSV, HUB_FMT_JSON, HUB_FMT_HTML };

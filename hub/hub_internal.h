@@ -19,6 +19,9 @@ void hub_sb_put(struct hub_sb *b, const char *s);
 void hub_sb_html(struct hub_sb *b, const char *s);
 /* A CSV field, always quoted. */
 void hub_sb_csv(struct hub_sb *b, const char *s);
+/* A JSON string: quoted, with " \\ and control characters escaped (the
+ * text is stored UTF-8 and passes through as is). */
+void hub_sb_json(struct hub_sb *b, const char *s);
 /* Hands the buffer over (NULL when it ran out of memory) and resets b. */
 char *hub_sb_take(struct hub_sb *b, size_t *len);
 

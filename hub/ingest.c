@@ -143,7 +143,8 @@ static int64_t claimed_seq(const struct item *it)
 }
 
 static int run_chain(struct store *st, const struct store_hub_station *s, struct item *items,
-                     size_t n, int64_t now_ms, struct hub_ingest_result *res, struct ap_err *e)
+                     size_t n, int bundle, int64_t now_ms, struct hub_ingest_result *res,
+                     struct ap_err *e)
 {
 	struct proof_chain ch;
 	uint8_t pk[PROOF_PK_LEN];
@@ -157,7 +158,7 @@ static int run_chain(struct store *st, const struct store_hub_station *s, struct
 	struct pending *pend = malloc((n ? n : 1) * sizeof(*pend));
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	size_t npend = 0;
-	int rc = AP_OK;
+	int rc = AP_OK, authentic = 0;
 	if (!pend || !idx) {
 		rc = ap_err_internal(e, "out of memory");
 		goto out;
@@ -173,6 +174,7 @@ static int run_chain(struct store *st, const struct store_hub_station *s, struct
 			res->accepted++;
 			continue;
 		}
+		authentic |= r != PROOF_BAD_SIGNATURE;
 		int64_t seq = claimed_seq(&items[i]);
 		const char *reason = proof_reject_name(r);
 		if (r == PROOF_SEQ_OLD) {
@@ -203,7 +205,11 @@ static int run_chain(struct store *st, const struct store_hub_station *s, struct
 	}
 	if (!rc)
 		rc = flush(st, s->id, pend, &npend, now_ms, items, idx, e);
-	if (!rc && res->accepted) {
+	/* On an upload, any proof whose signature checked out is contact from
+	 * the station's key (proof_chain_next checks the signature first), so
+	 * duplicates and refusals move last_seen too. A bundle import is not
+	 * contact, and importing one twice must change nothing. */
+	if (!rc && (res->accepted || (!bundle && (res->duplicates || authentic)))) {
 		char head[2 * PROOF_HASH_LEN + 1];
 		hex_encode(ch.head, PROOF_HASH_LEN, head);
 		rc = store_hub_station_advance(st, s->id, ch.next_seq, head, now_ms, e);
@@ -248,7 +254,8 @@ int hub_ingest(struct store *st, const char *doc, size_t len, int bundle, int64_
 	/* Chain position is read again under the write lock: another upload of
 	 * the same station may have committed since. */
 	if ((rc = store_hub_station_get(st, station, &s, e)) ||
-	    (rc = run_chain(st, &s, items, n, now_ms, res, e)) || (rc = store_commit(st, e))) {
+	    (rc = run_chain(st, &s, items, n, bundle, now_ms, res, e)) ||
+	    (rc = store_commit(st, e))) {
 		store_rollback(st);
 		struct hub_ingest_result empty = { 0 };
 		snprintf(empty.station, sizeof(empty.station), "%s", station);

@@ -1,6 +1,6 @@
-/* Compliance reports: a stations x weeks grid built from one aggregated
- * pass (store_hub_week_facts), rendered as CSV, JSON or HTML; the
- * dashboard is the same grid with links. */
+/* Compliance reports: a stations x weeks grid built from the weekly
+ * rollups (store_hub_week_rollup) with the quota policies applied here, rendered as CSV, JSON or
+ * HTML; the dashboard is the same grid with links. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,10 @@
 struct build_ctx {
 	struct hub_report *r;
 	struct hub_week_facts *facts;
+	const struct hub_policy **policy; /* per station, NULL: none */
+	char (*clips)[65];                /* the catalogue, sorted */
+	size_t n_clips;
+	int64_t late_ms;
 };
 
 static int week_index(const struct hub_report *r, int key)
@@ -31,22 +35,49 @@ static int week_index(const struct hub_report *r, int key)
 	return -1;
 }
 
-static int add_facts(void *ctx, const struct store_hub_facts *f)
+static int cmp_station(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct hub_report_station *)elem)->id);
+}
+
+static int cmp_clip(const void *key, const void *elem)
+{
+	return strcmp(key, elem);
+}
+
+/* One rollup row into its station-week's facts (stations are sorted by id,
+ * as the store lists them). */
+static int add_rollup(void *ctx, const struct store_hub_rollup *x)
 {
 	struct build_ctx *b = ctx;
-	int w = week_index(b->r, f->week);
-	if (w < 0 || f->idx >= b->r->n_stations)
+	const struct hub_report_station *s =
+	    bsearch(x->station, b->r->stations, b->r->n_stations, sizeof(*s), cmp_station);
+	int w = week_index(b->r, x->week);
+	if (!s || w < 0)
 		return AP_OK;
-	struct hub_week_facts *c = &b->facts[f->idx * (size_t)b->r->range.n_weeks + (size_t)w];
-	c->proofs += f->proofs;
-	c->plays_counted += f->plays_counted;
-	c->plays += f->plays;
-	c->unsynced_plays += f->unsynced_plays;
-	c->clock_steps += f->clock_steps;
-	c->unknown_clips += f->unknown_clips;
-	c->late += f->late;
-	c->chain_breaks += f->chain_breaks;
-	c->seq_gaps += f->seq_gaps;
+	size_t i = (size_t)(s - b->r->stations);
+	struct hub_week_facts *f = &b->facts[i * (size_t)b->r->range.n_weeks + (size_t)w];
+	const struct hub_policy *p = b->policy[i];
+	switch (x->kind) {
+	case STORE_HUB_ROLLUP_WEEK:
+		f->proofs += x->proofs;
+		f->clock_steps += x->clock_steps;
+		f->late |= x->late_ms > b->late_ms;
+		break;
+	case STORE_HUB_ROLLUP_PLAYS:
+		f->plays += x->plays;
+		f->unsynced_plays += x->unsynced;
+		if (p && hub_policy_counts(p, x->campaign, x->local_min))
+			f->plays_counted += x->complete;
+		if (b->n_clips && x->clip[0] &&
+		    !bsearch(x->clip, b->clips, b->n_clips, sizeof(*b->clips), cmp_clip))
+			f->unknown_clips += x->plays;
+		break;
+	case STORE_HUB_ROLLUP_REFUSALS:
+		f->chain_breaks += x->chain_breaks;
+		f->seq_gaps += x->seq_gaps;
+		break;
+	}
 	return AP_OK;
 }
 
@@ -60,31 +91,45 @@ void hub_report_free(struct hub_report *r)
 	free(r);
 }
 
-int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
-                     int64_t now_ms, struct hub_report **out, struct ap_err *e)
+/* Every station, or only `one` (its rows alone are read). */
+static int build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
+                 const char *one, struct hub_report **out, struct ap_err *e)
 {
-	(void)now_ms;
 	struct store_hub_station *sts = NULL;
 	size_t n = 0;
-	int rc = store_hub_station_list(st, &sts, &n, e);
-	if (rc)
+	struct build_ctx b = { .late_ms = (int64_t)cfg->late_days * MS_PER_DAY };
+	int rc;
+	if (one) {
+		sts = malloc(sizeof(*sts));
+		if (!sts)
+			return ap_err_internal(e, "out of memory");
+		n = 1;
+		rc = store_hub_station_get(st, one, sts, e);
+	} else {
+		rc = store_hub_station_list(st, &sts, &n, e);
+	}
+	if (!rc)
+		rc = store_hub_clip_hashes(st, &b.clips, &b.n_clips, e);
+	if (rc) {
+		free(sts);
 		return rc;
+	}
 	struct hub_report *r = calloc(1, sizeof(*r));
-	struct store_hub_quota *q = calloc(n ? n : 1, sizeof(*q));
-	struct hub_week_facts *facts = NULL;
 	size_t nw = (size_t)range->n_weeks;
+	b.policy = calloc(n ? n : 1, sizeof(*b.policy));
 	if (r) {
 		r->range = *range;
 		r->n_stations = n;
 		r->weeks = calloc(nw, sizeof(int));
 		r->stations = calloc(n ? n : 1, sizeof(*r->stations));
 		r->cells = calloc(n * nw + 1, sizeof(*r->cells));
-		facts = calloc(n * nw + 1, sizeof(*facts));
+		b.facts = calloc(n * nw + 1, sizeof(*b.facts));
 	}
-	if (!r || !q || !r->weeks || !r->stations || !r->cells || !facts) {
+	if (!r || !b.policy || !r->weeks || !r->stations || !r->cells || !b.facts) {
 		rc = ap_err_internal(e, "out of memory for a report of %zu stations", n);
 		goto out;
 	}
+	b.r = r;
 	int key = range->first_week;
 	for (size_t w = 0; w < nw; w++, key = hub_week_key_next(key))
 		r->weeks[w] = key;
@@ -94,33 +139,43 @@ int hub_report_build(struct store *st, const struct hub_config *cfg, const struc
 		snprintf(s->name, sizeof(s->name), "%s", sts[i].name);
 		snprintf(s->group, sizeof(s->group), "%s", sts[i].group);
 		s->last_seen_ms = sts[i].last_seen_ms;
-		const struct hub_policy *p = hub_policy_for(cfg, sts[i].id, sts[i].group);
-		q[i] = (struct store_hub_quota){ i, s->id, p ? p->campaign : NULL,
-			                         p ? p->win_start : -1, p ? p->win_end : -1 };
+		b.policy[i] = hub_policy_for(cfg, sts[i].id, sts[i].group);
 	}
-	struct build_ctx b = { r, facts };
-	rc = store_hub_week_facts(st, q, n, range->first_week, range->last_week,
-	                          (int64_t)cfg->late_days * MS_PER_DAY, add_facts, &b, e);
+	rc = store_hub_week_rollup(st, one, range->first_week, range->last_week, add_rollup, &b, e);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct hub_policy *p = hub_policy_for(cfg, sts[i].id, sts[i].group);
 		for (size_t w = 0; w < nw; w++) {
 			struct hub_cell *c = &r->cells[i * nw + w];
-			hub_assess(&facts[i * nw + w], p, c);
+			hub_assess(&b.facts[i * nw + w], b.policy[i], c);
 			r->stations[i].counts[c->status]++;
 		}
 	}
 out:
 	free(sts);
-	free(q);
-	free(facts);
+	free(b.clips);
+	free(b.policy);
+	free(b.facts);
 	if (rc) {
 		hub_report_free(r);
 		return rc;
 	}
 	*out = r;
 	return AP_OK;
+}
+
+int hub_report_build(struct store *st, const struct hub_config *cfg, const struct hub_range *range,
+                     int64_t now_ms, struct hub_report **out, struct ap_err *e)
+{
+	(void)now_ms;
+	return build(st, cfg, range, NULL, out, e);
+}
+
+int hub_report_build_station(struct store *st, const struct hub_config *cfg,
+                             const struct hub_range *range, const char *station,
+                             struct hub_report **out, struct ap_err *e)
+{
+	return build(st, cfg, range, station, out, e);
 }
 
 int hub_format_parse(const char *s, enum hub_format *f, struct ap_err *e)
@@ -144,49 +199,55 @@ static void week_dates(int key, char from[11], char to[11])
 	time_fmt_date(b - 1, to);
 }
 
-static char *render_json(const struct hub_report *r, size_t *len)
+/* Written straight into the buffer: a year of a province is 52,000 cells,
+ * too many small objects to build as a jansson tree first. */
+static void render_json(const struct hub_report *r, struct hub_sb *b)
 {
-	json_t *root = json_object(), *weeks = json_array(), *stations = json_array();
-	char wk[16], a[11], b[11];
+	char wk[16], x[11], y[11];
+	hub_sb_put(b, "{\"range\":");
+	hub_sb_json(b, r->range.label);
+	hub_sb_put(b, ",\"weeks\":[");
 	for (int w = 0; w < r->range.n_weeks; w++) {
 		hub_week_key_fmt(r->weeks[w], wk);
-		week_dates(r->weeks[w], a, b);
-		json_array_append_new(weeks,
-		                      json_pack("{s:s,s:s,s:s}", "week", wk, "from", a, "to", b));
+		week_dates(r->weeks[w], x, y);
+		hub_sb_printf(b, "%s{\"week\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}", w ? "," : "",
+		              wk, x, y);
 	}
+	hub_sb_put(b, "],\"stations\":[");
 	for (size_t i = 0; i < r->n_stations; i++) {
 		const struct hub_report_station *s = &r->stations[i];
-		json_t *cells = json_array();
+		hub_sb_put(b, i ? ",{\"id\":" : "{\"id\":");
+		hub_sb_json(b, s->id);
+		hub_sb_put(b, ",\"name\":");
+		hub_sb_json(b, s->name);
+		hub_sb_put(b, ",\"group\":");
+		hub_sb_json(b, s->group);
+		hub_sb_printf(b,
+		              ",\"compliant\":%d,\"short\":%d,\"suspect\":%d,\"no_data\":%d,"
+		              "\"weeks\":[",
+		              s->counts[HUB_COMPLIANT], s->counts[HUB_SHORT],
+		              s->counts[HUB_SUSPECT], s->counts[HUB_NO_DATA]);
 		for (int w = 0; w < r->range.n_weeks; w++) {
 			const struct hub_cell *c =
 			    &r->cells[i * (size_t)r->range.n_weeks + (size_t)w];
-			json_t *rs = json_array();
-			for (int k = 0; k < HUB_N_REASONS; k++)
-				if (c->reasons & (1u << k))
-					json_array_append_new(
-					    rs, json_string(hub_reason_name(1u << k)));
 			hub_week_key_fmt(r->weeks[w], wk);
-			json_array_append_new(cells,
-			                      json_pack("{s:s,s:s,s:I,s:i,s:o}", "week", wk,
-			                                "status", hub_status_name(c->status),
-			                                "plays", (json_int_t)c->plays_counted,
-			                                "required", c->required, "reasons", rs));
+			hub_sb_printf(b,
+			              "%s{\"week\":\"%s\",\"status\":\"%s\",\"plays\":%lld,"
+			              "\"required\":%d,\"reasons\":[",
+			              w ? "," : "", wk, hub_status_name(c->status),
+			              (long long)c->plays_counted, c->required);
+			int first = 1;
+			for (int k = 0; k < HUB_N_REASONS; k++)
+				if (c->reasons & (1u << k)) {
+					hub_sb_printf(b, "%s\"%s\"", first ? "" : ",",
+					              hub_reason_name(1u << k));
+					first = 0;
+				}
+			hub_sb_put(b, "]}");
 		}
-		json_array_append_new(stations, json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:o}", "id",
-		                                          s->id, "name", s->name, "group", s->group,
-		                                          "compliant", s->counts[HUB_COMPLIANT],
-		                                          "short", s->counts[HUB_SHORT], "suspect",
-		                                          s->counts[HUB_SUSPECT], "no_data",
-		                                          s->counts[HUB_NO_DATA], "weeks", cells));
+		hub_sb_put(b, "]}");
 	}
-	json_object_set_new(root, "range", json_string(r->range.label));
-	json_object_set_new(root, "weeks", weeks);
-	json_object_set_new(root, "stations", stations);
-	char *text = json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (text)
-		*len = strlen(text);
-	return text;
+	hub_sb_put(b, "]}");
 }
 
 static void render_csv(const struct hub_report *r, struct hub_sb *b)
@@ -266,7 +327,8 @@ int hub_report_render(const struct hub_report *r, enum hub_format f, char **out,
 	*out = NULL;
 	switch (f) {
 	case HUB_FMT_JSON:
-		*out = render_json(r, len);
+		render_json(r, &b);
+		*out = hub_sb_take(&b, len);
 		break;
 	case HUB_FMT_CSV:
 		render_csv(r, &b);

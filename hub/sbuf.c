@@ -85,6 +85,23 @@ void hub_sb_csv(struct hub_sb *b, const char *s)
 	hub_sb_put(b, "\"");
 }
 
+void hub_sb_json(struct hub_sb *b, const char *s)
+{
+	hub_sb_put(b, "\"");
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			hub_sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			hub_sb_printf(b, "\\u%04x", c);
+		else {
+			char one[2] = { (char)c, 0 };
+			hub_sb_put(b, one);
+		}
+	}
+	hub_sb_put(b, "\"");
+}
+
 char *hub_sb_take(struct hub_sb *b, size_t *len)
 {
 	char *out = NULL;

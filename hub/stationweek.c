@@ -94,15 +94,14 @@ int hub_station_week_render(struct store *st, const struct hub_config *cfg, cons
 	int rc = store_hub_station_get(st, station, &s, e);
 	if (rc)
 		return rc;
-	/* The status comes from the same code as every report. */
+	/* The status comes from the same code as every report, for this
+	 * station's rows only. */
+	(void)now_ms;
 	struct hub_range r = { week, week, 1, "" };
 	struct hub_report *rep = NULL;
-	if ((rc = hub_report_build(st, cfg, &r, now_ms, &rep, e)))
+	if ((rc = hub_report_build_station(st, cfg, &r, station, &rep, e)))
 		return rc;
-	struct hub_cell cell = { 0 };
-	for (size_t i = 0; i < rep->n_stations; i++)
-		if (!strcmp(rep->stations[i].id, station))
-			cell = rep->cells[i];
+	struct hub_cell cell = rep->cells[0];
 	hub_report_free(rep);
 
 	char wk[16], reasons[160], from[11], to[11];

@@ -284,95 +284,99 @@ int store_hub_rejection_totals(struct store *st, store_hub_reason_cb cb, void *c
 	return rc;
 }
 
-/* The quota inputs go into a per-connection temp table so the aggregation
- * is one GROUP BY joined against it (a few hundred rows). */
-static int load_quota(struct store *st, const struct store_hub_quota *qt, size_t n,
-                      struct ap_err *e)
+int store_hub_clip_hashes(struct store *st, char (**out)[65], size_t *n, struct ap_err *e)
 {
-	if (sqlite3_exec(st->db,
-	                 "CREATE TEMP TABLE IF NOT EXISTS hub_quota(station TEXT PRIMARY KEY,"
-	                 " idx INTEGER NOT NULL, campaign TEXT, win_start INTEGER NOT NULL,"
-	                 " win_end INTEGER NOT NULL); DELETE FROM temp.hub_quota;",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(st, e, "quota table");
 	sqlite3_stmt *q;
-	int rc = store_prepare(st, "INSERT INTO temp.hub_quota VALUES (?, ?, ?, ?, ?)", &q, e);
+	*out = NULL;
+	*n = 0;
+	int rc = store_prepare(st, "SELECT sha256 FROM clips ORDER BY sha256", &q, e);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_reset(q);
-		store_bind_text(q, 1, qt[i].station);
-		sqlite3_bind_int64(q, 2, (sqlite3_int64)qt[i].idx);
-		store_bind_text(q, 3, qt[i].campaign);
-		sqlite3_bind_int(q, 4, qt[i].win_start);
-		sqlite3_bind_int(q, 5, qt[i].win_end);
-		if (sqlite3_step(q) != SQLITE_DONE)
-			rc = store_fail(st, e, "quota row");
+	size_t cap = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char(*grown)[65] = realloc(*out, cap * sizeof(**out));
+			if (!grown) {
+				rc = ap_err_internal(e, "out of memory");
+				break;
+			}
+			*out = grown;
+		}
+		store_col_text(q, 0, (*out)[(*n)++], 65);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = store_fail(st, e, "list clips");
 	sqlite3_finalize(q);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 
-int store_hub_week_facts(struct store *st, const struct store_hub_quota *qt, size_t nq,
-                         int first_week, int last_week, int64_t late_ms, store_hub_facts_cb cb,
-                         void *ctx, struct ap_err *e)
+int store_hub_week_rollup(struct store *st, const char *station, int first_week, int last_week,
+                          store_hub_rollup_cb cb, void *ctx, struct ap_err *e)
 {
-	int64_t n_clips = 0;
-	int rc = store_hub_clip_count(st, &n_clips, e);
-	if (rc || (rc = load_quota(st, qt, nq, e)))
-		return rc;
-	static const char *const sql[2] = {
-		"SELECT q.idx, p.week, count(*),"
-		" sum(p.kind = 'play' AND p.status = 'complete' AND p.campaign = q.campaign AND"
-		"  (q.win_start < 0 OR (q.win_start < q.win_end AND p.local_min >= q.win_start"
-		"   AND p.local_min < q.win_end) OR (q.win_start >= q.win_end AND"
-		"   (p.local_min >= q.win_start OR p.local_min < q.win_end)))),"
-		" sum(p.kind = 'play'), sum(p.kind = 'play' AND p.clock_synced = 0),"
-		" sum(p.kind = 'event' AND p.event = 'clock_step'),"
-		" sum(p.kind = 'play' AND ?3 AND p.clip IS NOT NULL AND"
-		"  NOT EXISTS (SELECT 1 FROM clips c WHERE c.sha256 = p.clip)),"
-		" sum(p.received_ms > p.week_end_ms + ?4)"
-		" FROM proofs p JOIN temp.hub_quota q ON q.station = p.station"
-		" WHERE p.week BETWEEN ?1 AND ?2 GROUP BY p.station, p.week",
-		"SELECT q.idx, r.week,"
-		" sum(CASE WHEN r.reason IN ('wrong_prev', 'conflict', 'bad_payload',"
-		"  'wrong_station', 'future') THEN r.count ELSE 0 END),"
-		" sum(r.reason = 'seq_gap' AND r.seq >= s.next_seq)"
-		" FROM rejections r JOIN temp.hub_quota q ON q.station = r.station"
-		" JOIN stations s ON s.id = r.station"
-		" WHERE r.week BETWEEN ?1 AND ?2 GROUP BY r.station, r.week",
+	/* Plain scans in key order: the policy arithmetic is the caller's,
+	 * which is cheaper per row in C than as SQL expressions. */
+#define FACTS                                                                \
+	"SELECT station, week, proofs, clock_steps, late_ms FROM week_facts" \
+	" WHERE week BETWEEN ?1 AND ?2"
+#define PLAYS                                                                        \
+	"SELECT station, week, campaign, clip, local_min, plays, complete, unsynced" \
+	" FROM week_plays WHERE week BETWEEN ?1 AND ?2"
+#define REFUSALS                                                               \
+	"SELECT r.station, r.week,"                                            \
+	" sum(CASE WHEN r.reason IN ('wrong_prev', 'conflict', 'bad_payload'," \
+	"  'wrong_station', 'future') THEN r.count ELSE 0 END),"               \
+	" sum(r.reason = 'seq_gap' AND r.seq >= s.next_seq)"                   \
+	" FROM rejections r JOIN stations s ON s.id = r.station"               \
+	" WHERE r.week BETWEEN ?1 AND ?2"
+	/* One station: its key prefix only (?3), not a scan of every station. */
+	static const char *const sql[2][3] = {
+		{ FACTS, PLAYS, REFUSALS " GROUP BY r.station, r.week" },
+		{ FACTS " AND station = ?3", PLAYS " AND station = ?3",
+		  REFUSALS " AND r.station = ?3 GROUP BY r.station, r.week" },
 	};
-	for (int pass = 0; pass < 2 && !rc; pass++) {
+#undef FACTS
+#undef PLAYS
+#undef REFUSALS
+	int rc = AP_OK;
+	for (int pass = 0; pass < 3 && !rc; pass++) {
 		sqlite3_stmt *q;
-		if ((rc = store_prepare(st, sql[pass], &q, e)))
+		if ((rc = store_prepare(st, sql[station != NULL][pass], &q, e)))
 			break;
 		sqlite3_bind_int(q, 1, first_week);
 		sqlite3_bind_int(q, 2, last_week);
-		if (pass == 0) {
-			sqlite3_bind_int(q, 3, n_clips > 0);
-			sqlite3_bind_int64(q, 4, late_ms);
-		}
+		if (station)
+			store_bind_text(q, 3, station);
 		int step;
 		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
-			struct store_hub_facts f = { 0 };
-			f.idx = (size_t)sqlite3_column_int64(q, 0);
-			f.week = sqlite3_column_int(q, 1);
-			if (pass == 0) {
-				f.proofs = sqlite3_column_int64(q, 2);
-				f.plays_counted = sqlite3_column_int64(q, 3);
-				f.plays = sqlite3_column_int64(q, 4);
-				f.unsynced_plays = sqlite3_column_int64(q, 5);
-				f.clock_steps = sqlite3_column_int64(q, 6);
-				f.unknown_clips = sqlite3_column_int64(q, 7);
-				f.late = sqlite3_column_int64(q, 8);
+			struct store_hub_rollup r = { .kind = pass };
+			r.station = (const char *)sqlite3_column_text(q, 0);
+			r.week = sqlite3_column_int(q, 1);
+			if (pass == STORE_HUB_ROLLUP_WEEK) {
+				r.proofs = sqlite3_column_int64(q, 2);
+				r.clock_steps = sqlite3_column_int64(q, 3);
+				r.late_ms = sqlite3_column_int64(q, 4);
+			} else if (pass == STORE_HUB_ROLLUP_PLAYS) {
+				r.campaign = (const char *)sqlite3_column_text(q, 2);
+				r.clip = (const char *)sqlite3_column_text(q, 3);
+				r.local_min = sqlite3_column_int(q, 4);
+				r.plays = sqlite3_column_int64(q, 5);
+				r.complete = sqlite3_column_int64(q, 6);
+				r.unsynced = sqlite3_column_int64(q, 7);
 			} else {
-				f.chain_breaks = sqlite3_column_int64(q, 2);
-				f.seq_gaps = sqlite3_column_int64(q, 3);
+				r.chain_breaks = sqlite3_column_int64(q, 2);
+				r.seq_gaps = sqlite3_column_int64(q, 3);
 			}
-			rc = cb(ctx, &f);
+			rc = r.station ? cb(ctx, &r) : AP_OK;
 		}
 		if (!rc && step != SQLITE_DONE)
-			rc = store_fail(st, e, "weekly facts");
+			rc = store_fail(st, e, "weekly rollup");
 		sqlite3_finalize(q);
 	}
 	return rc;

@@ -33,6 +33,38 @@ const struct store_migration store_hub_migrations[] = {
 	  " PRIMARY KEY(station, seq)"
 	  ") STRICT, WITHOUT ROWID;"
 	  "CREATE INDEX proofs_week ON proofs(week, station);"
+	  /* Compliance inputs rolled up at insert (same transaction, by
+	   * trigger), so a year's report reads about one row per station and
+	   * week instead of every proof. week_facts: every record; late_ms the
+	   * latest arrival after the week's end. week_plays: plays by
+	   * campaign, clip and local start minute (a schedule repeats its
+	   * times, so a week holds a few such rows); quota windows and the
+	   * clip catalogue stay config, applied when the report is built. */
+	  "CREATE TABLE week_facts("
+	  " station TEXT NOT NULL, week INTEGER NOT NULL, proofs INTEGER NOT NULL,"
+	  " clock_steps INTEGER NOT NULL, late_ms INTEGER NOT NULL,"
+	  " PRIMARY KEY(station, week)"
+	  ") STRICT, WITHOUT ROWID;"
+	  "CREATE TABLE week_plays("
+	  " station TEXT NOT NULL, week INTEGER NOT NULL, campaign TEXT NOT NULL,"
+	  " clip TEXT NOT NULL, local_min INTEGER NOT NULL, plays INTEGER NOT NULL,"
+	  " complete INTEGER NOT NULL, unsynced INTEGER NOT NULL,"
+	  " PRIMARY KEY(station, week, campaign, clip, local_min)"
+	  ") STRICT, WITHOUT ROWID;"
+	  "CREATE TRIGGER proofs_rollup AFTER INSERT ON proofs BEGIN"
+	  " INSERT INTO week_facts VALUES (NEW.station, NEW.week, 1,"
+	  "  NEW.kind = 'event' AND NEW.event IS 'clock_step',"
+	  "  NEW.received_ms - NEW.week_end_ms)"
+	  "  ON CONFLICT(station, week) DO UPDATE SET proofs = proofs + 1,"
+	  "  clock_steps = clock_steps + excluded.clock_steps,"
+	  "  late_ms = max(late_ms, excluded.late_ms);"
+	  " INSERT INTO week_plays SELECT NEW.station, NEW.week, coalesce(NEW.campaign, ''),"
+	  "  coalesce(NEW.clip, ''), coalesce(NEW.local_min, -1), 1,"
+	  "  NEW.status IS 'complete', NEW.clock_synced = 0 WHERE NEW.kind = 'play'"
+	  "  ON CONFLICT(station, week, campaign, clip, local_min) DO UPDATE SET"
+	  "  plays = plays + 1, complete = complete + excluded.complete,"
+	  "  unsynced = unsynced + excluded.unsynced;"
+	  " END;"
 	  "CREATE TRIGGER proofs_no_update BEFORE UPDATE ON proofs"
 	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
 	  "CREATE TRIGGER proofs_no_delete BEFORE DELETE ON proofs"

@@ -306,28 +306,32 @@ int store_hub_clip_add(struct store *st, const char *sha256, const char *title,
                        const char *campaign, int64_t now_ms, struct ap_err *e);
 int store_hub_clip_count(struct store *st, int64_t *n, struct ap_err *e);
 
-/* Per-station quota inputs for store_hub_week_facts (idx: the caller's row). */
-struct store_hub_quota {
-	size_t idx;
+/* The catalogue's sha256 values, sorted (strcmp order); *out malloc'd,
+ * the caller frees it; NULL when *n = 0. */
+int store_hub_clip_hashes(struct store *st, char (**out)[65], size_t *n, struct ap_err *e);
+
+/* Compliance inputs of weeks [first, last], from the rollup tables the
+ * proofs insert trigger keeps (schema_hub.c): about one row per station and
+ * week, whatever the number of proofs. Strings live until cb returns. */
+enum store_hub_rollup_kind {
+	STORE_HUB_ROLLUP_WEEK,     /* every record of a week */
+	STORE_HUB_ROLLUP_PLAYS,    /* plays with one campaign, clip, start minute */
+	STORE_HUB_ROLLUP_REFUSALS, /* refusals counted in a week */
+};
+struct store_hub_rollup {
+	enum store_hub_rollup_kind kind;
 	const char *station;
-	const char *campaign; /* NULL: no policy */
-	int win_start, win_end;
-};
-/* Aggregated facts of one (station, week), in the order of struct
- * hub_week_facts. */
-struct store_hub_facts {
-	size_t idx;
 	int week;
-	int64_t proofs, plays_counted, plays, unsynced_plays, clock_steps, unknown_clips, late;
-	int64_t chain_breaks, seq_gaps;
+	int64_t proofs, clock_steps, late_ms; /* WEEK; late_ms: latest arrival after week end */
+	const char *campaign, *clip;          /* PLAYS: "" when absent */
+	int local_min;                        /* PLAYS: local start minute of day */
+	int64_t plays, complete, unsynced;    /* PLAYS */
+	int64_t chain_breaks, seq_gaps;       /* REFUSALS */
 };
-typedef int (*store_hub_facts_cb)(void *ctx, const struct store_hub_facts *f);
-/* One pass over weeks [first, last]: GROUP BY station, week in SQL, both
- * over proofs and over rejections (the callback sees each separately, and
- * adds). late_ms: received after week end + late_ms counts as late. */
-int store_hub_week_facts(struct store *st, const struct store_hub_quota *q, size_t nq,
-                         int first_week, int last_week, int64_t late_ms, store_hub_facts_cb cb,
-                         void *ctx, struct ap_err *e);
+typedef int (*store_hub_rollup_cb)(void *ctx, const struct store_hub_rollup *r);
+/* station NULL: every station; else that one only. */
+int store_hub_week_rollup(struct store *st, const char *station, int first_week, int last_week,
+                          store_hub_rollup_cb cb, void *ctx, struct ap_err *e);
 
 /* One station's records of one week in seq order (payload copies). */
 struct store_hub_record {

@@ -41,6 +41,9 @@ check "hub init creates the database" "$HUB" init
 new_station xa-malam
 PK=$("$AP" key show --json | sed 's/.*"pubkey":"\([0-9a-f]*\)".*/\1/')
 check "a station is enrolled" "$HUB" station add --id xa-malam --name "Xã Ma Lâm" --group commune --pubkey "$PK"
+check "a group with quotes and a backslash is enrolled" "$HUB" station add --id xa-quote --name 'Xã "Hai"' --group 'a"b\c' --pubkey "$PK"
+"$HUB" station list --json >"$T/list.json"
+check "station list --json is valid JSON with the group as given" python3 -c "import json, sys; rows = [json.loads(l) for l in open(sys.argv[1])]; sys.exit(not any(r['group'] == sys.argv[2] for r in rows))" "$T/list.json" 'a"b\c'
 expect_fail "enrolling it twice is refused" "$HUB" station add --id xa-malam --name X --group commune --pubkey "$PK"
 check "the hub starts on a free port" start_hub
 set_hub_url "$PORT"

@@ -84,6 +84,74 @@ static void sending_the_same_batch_twice_only_counts_duplicates(void **state)
 	assert_int_equal(r.next_seq, 9);
 }
 
+static void last_seen_moves_on_a_resend_of_duplicates_only(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	struct store_hub_station s;
+	struct ap_err e = { 0 };
+	assert_int_equal(ingest(f, "xa-a", f->p, 3, &r), AP_OK);
+	char *body = hfx_body("xa-a", f->p, 3);
+	assert_int_equal(hub_ingest(f->st, body, strlen(body), 0, NOW + 60000, &r, &e), AP_OK);
+	free(body);
+	assert_int_equal(r.duplicates, 3);
+	assert_int_equal(store_hub_station_get(f->st, "xa-a", &s, &e), AP_OK);
+	assert_int_equal(s.last_seen_ms, NOW + 60000);
+	assert_int_equal(s.next_seq, 4);
+}
+
+static void last_seen_stays_when_no_signature_checks_out(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	struct store_hub_station s;
+	struct hfx_chain other;
+	struct hfx_proof forged;
+	struct ap_err e = { 0 };
+	hfx_chain_init(&other, "xa-a");
+	hfx_play(&other, NOW - 3600000LL, "cchc", 1, &forged);
+	assert_int_equal(ingest(f, "xa-a", &forged, 1, &r), AP_OK);
+	assert_int_equal(r.n_rejected, 1);
+	assert_int_equal(store_hub_station_get(f->st, "xa-a", &s, &e), AP_OK);
+	assert_int_equal(s.last_seen_ms, 0);
+	hfx_proof_free(&forged);
+}
+
+static void a_one_station_report_matches_its_row_of_the_full_report(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	struct hub_config cfg;
+	struct hub_range range;
+	struct hub_report *all = NULL, *one = NULL;
+	struct ap_err e = { 0 };
+	struct hfx_chain b;
+	hfx_chain_init(&b, "xa-b");
+	hfx_enrol(f->st, "xa-b", "commune", b.key.pk);
+	hub_config_defaults(&cfg);
+	cfg.n_policies = 1;
+	cfg.policies[0] = (struct hub_policy){ .group = "commune",
+		                               .campaign = "cchc",
+		                               .per_week = 2,
+		                               .win_start = -1,
+		                               .win_end = -1 };
+	assert_int_equal(ingest(f, "xa-a", f->p, 3, &r), AP_OK);
+	hub_range_recent(NOW, 1, &range);
+	assert_int_equal(hub_report_build(f->st, &cfg, &range, NOW, &all, &e), AP_OK);
+	assert_int_equal(hub_report_build_station(f->st, &cfg, &range, "xa-a", &one, &e), AP_OK);
+	assert_int_equal(all->n_stations, 2);
+	assert_int_equal(one->n_stations, 1);
+	assert_string_equal(one->stations[0].id, "xa-a");
+	assert_int_equal(one->cells[0].status, all->cells[0].status);
+	assert_int_equal(one->cells[0].plays_counted, all->cells[0].plays_counted);
+	assert_int_equal(one->cells[0].plays_counted, 3);
+	assert_int_equal(one->cells[0].status, HUB_COMPLIANT);
+	hub_report_free(all);
+	hub_report_free(one);
+	assert_int_equal(hub_report_build_station(f->st, &cfg, &range, "xa-zz", &one, &e),
+	                 AP_EUSER);
+}
+
 static void a_tampered_payload_is_refused_and_stops_the_batch(void **state)
 {
 	struct fx *f = *state;
@@ -252,6 +320,9 @@ int main(void)
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 		T(a_valid_batch_is_accepted_and_moves_the_chain),
 		T(sending_the_same_batch_twice_only_counts_duplicates),
+		T(a_one_station_report_matches_its_row_of_the_full_report),
+		T(last_seen_moves_on_a_resend_of_duplicates_only),
+		T(last_seen_stays_when_no_signature_checks_out),
 		T(a_tampered_payload_is_refused_and_stops_the_batch),
 		T(a_proof_signed_by_another_key_is_refused),
 		T(a_replay_under_another_station_id_is_refused),
