@@ -19,7 +19,7 @@
 
 #include "common/err.h"
 
-#define PEAK_STRETCH 256 /* frames per bound check; measured best of 128..4096 */
+#define PEAK_STRETCH 128 /* frames per bound check: measured best of 64..4096 */
 #define PEAK_TAPS    49  /* libebur128's interpolator (ebur128.c interp_create) */
 #define PEAK_REACH   24  /* the most samples back it reads: 49 taps at 2x */
 
@@ -74,8 +74,8 @@ struct clip_peak *clip_peak_create(int rate)
 static float max_abs(const float *x, size_t n)
 {
 	float m = 0.0f;
-	for (size_t i = 0; i < n; i++)
-		m = fmaxf(m, fabsf(x[i]));
+	for (size_t i = 0; i < n; i++) /* not fmaxf: that is a libm call here */
+		m = fabsf(x[i]) > m ? fabsf(x[i]) : m;
 	return m;
 }
 
