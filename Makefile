@@ -21,7 +21,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC      ?= cc
 B       ?= build
-PKGS    := ao sndfile samplerate libebur128 libconfig sqlite3 libsodium \
+PKGS    := ao sndfile soxr libebur128 libconfig sqlite3 libsodium \
            libcrypto jansson libcurl libmicrohttpd libsystemd
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \

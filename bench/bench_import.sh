@@ -83,7 +83,11 @@ for fmt in wav flac mp3 ogg; do
 done
 rm -rf "$W/state"
 echo
-echo "Import = copy + SHA-256 of the original, two full decodes (measure, render),"
-echo "EBU R128 loudness + true peak, resampling (libsamplerate SINC_FASTEST),"
-echo "gain, s16 conversion, SHA-256 of the rendering, fsync of both files."
+echo "Import = copy + SHA-256 of the original, two full decodes (measure, then render"
+echo "with the gain the first found; each decodes one block ahead on a helper thread),"
+echo "EBU R128 integrated loudness (libebur128) beside an exact true peak (libebur128's"
+echo "4x oversampling, applied only where the peak could be), resampling (libsoxr HQ),"
+echo "gain, s16 conversion, SHA-256 of the rendering, fsync of both files. \`sox stats\`"
+echo "decodes once and measures no loudness or true peak, so on WAV, where decoding is"
+echo "nearly free, the measuring and rendering work alone exceeds 2x its time."
 [ "$missed" -eq 0 ] && echo "All targets MET." || echo "Some targets MISSED (see table)."

@@ -5,7 +5,7 @@
 set -eu
 
 # build and runtime libraries
-LIBS="pkg-config libao-dev libsndfile1-dev libsamplerate0-dev libebur128-dev
+LIBS="pkg-config libao-dev libsndfile1-dev libsoxr-dev libebur128-dev
 libconfig-dev libsqlite3-dev libsodium-dev libssl-dev libjansson-dev
 libcurl4-openssl-dev libmicrohttpd-dev libsystemd-dev tzdata"
 # tests, demo and benchmarks (openssl: tests/e2e/test_proofs.sh signs proofs
