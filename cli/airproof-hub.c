@@ -7,31 +7,30 @@
 
 #include "cli/hubcli.h"
 #include "common/aptime.h"
+#include "common/frontend.h"
 #include "store/store.h"
 
 static const struct {
-	const char *name;
+	struct fe_verb verb;
 	int (*fn)(struct hubcli *, int, char **);
-	const char *summary;
 } commands[] = {
-	{ "init", hubcmd_init, "create the hub's state folder and database" },
-	{ "serve", hubcmd_serve, "run the HTTP server (uploads, reports, dashboard)" },
-	{ "station", hubcmd_station, "enrol (add) and list stations" },
-	{ "clip", hubcmd_clip, "add an official clip to the catalogue" },
-	{ "import", hubcmd_import, "verify and store an offline proof bundle" },
-	{ "report", hubcmd_report, "compliance report by week, month or reform period" },
+	{ { "init", "create the hub's state folder and database" }, hubcmd_init },
+	{ { "serve", "run the HTTP server (uploads, reports, dashboard)" }, hubcmd_serve },
+	{ { "station", "enrol (add) and list stations" }, hubcmd_station },
+	{ { "clip", "add an official clip to the catalogue" }, hubcmd_clip },
+	{ { "import", "verify and store an offline proof bundle" }, hubcmd_import },
+	{ { "report", "compliance report by week, month or reform period" }, hubcmd_report },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: airproof-hub [--config FILE] COMMAND [ARGS] [--json]\n\ncommands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'airproof-hub COMMAND --help' explains one command.\n"
-	           "Config: --config FILE, else $AIRPROOF_HUB_CONFIG, else " HUB_CONFIG_DEFAULT_PATH
-	           ".\n");
-}
+static const struct fe_program program = {
+	.name = "airproof-hub",
+	.config_hint =
+	    "Config: --config FILE, else $AIRPROOF_HUB_CONFIG, else " HUB_CONFIG_DEFAULT_PATH ".",
+	.verbs = commands,
+	.verb_size = sizeof(commands[0]),
+	.n_verbs = N_COMMANDS,
+};
 
 int hubcli_load_config(struct hubcli *h)
 {
@@ -51,78 +50,27 @@ int hubcli_open(struct hubcli *h, int create, struct store **st)
 	return store_open(h->cfg.db_path, STORE_HUB, create, st, &h->err);
 }
 
-int hubcli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return 1;
-	return 0;
-}
-
-int hubcli_usage(const char *text)
-{
-	fputs(text, stdout);
-	return AP_OK;
-}
-
 int hubcli_bad_usage(struct hubcli *h, const char *verb, const char *fmt, ...)
 {
-	char what[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	int rc = fe_vbad_usage(&h->err, "airproof-hub", verb, fmt, ap);
 	va_end(ap);
-	return ap_err_user(&h->err, "%s: %s (see 'airproof-hub %s --help')", verb, what, verb);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct hubcli h = { 0 };
-	char *args[256];
-	int n = 0;
+	struct fe_call call;
 
 	log_init("airproof-hub", LOG_LVL_INFO);
-	if (argc > 255) {
-		fprintf(stderr, "airproof-hub: too many arguments\n");
-		return 1;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "airproof-hub: --config needs a file name\n");
-				return 1;
-			}
-			h.config_path = argv[++i];
-			h.config_required = 1;
-		} else if (!strncmp(argv[i], "--config=", 9)) {
-			h.config_path = argv[i] + 9;
-			h.config_required = 1;
-		} else if (!strcmp(argv[i], "--json")) {
-			h.json = 1;
-		} else {
-			args[n++] = argv[i];
-		}
-	}
-	args[n] = NULL;
-	if (n == 0 || !strcmp(args[0], "--help") || !strcmp(args[0], "-h") ||
-	    !strcmp(args[0], "help")) {
-		usage(n == 0 ? stderr : stdout);
-		return n == 0 ? 1 : 0;
-	}
-	if (!strcmp(args[0], "--version")) {
-		printf("airproof-hub " AP_VERSION "\n");
-		return 0;
-	}
-	for (size_t i = 0; i < N_COMMANDS; i++) {
-		if (strcmp(args[0], commands[i].name) != 0)
-			continue;
-		int rc = commands[i].fn(&h, n, args);
-		if (rc != AP_OK)
-			fprintf(stderr, "airproof-hub: %s\n",
-			        h.err.msg[0] ? h.err.msg : "internal error");
-		return ap_exit_code(rc);
-	}
-	fprintf(stderr, "airproof-hub: unknown command '%s' (see 'airproof-hub --help')\n",
-	        args[0]);
-	return 1;
+	int status = fe_parse(&program, argc, argv, &call);
+	if (status >= 0)
+		return status;
+	h.config_path = call.config_path;
+	h.config_required = call.config_required;
+	h.json = call.json;
+	int rc = commands[call.verb].fn(&h, call.argc, call.argv);
+	return fe_finish(&program, rc, &h.err);
 }

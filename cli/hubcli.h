@@ -5,6 +5,7 @@
 #define AP_HUBCLI_H
 
 #include "common/err.h"
+#include "common/frontend.h"
 #include "hub/hub.h"
 
 struct store;
@@ -21,9 +22,9 @@ struct hubcli {
 int hubcli_load_config(struct hubcli *h);
 /* Load config and open the hub database (must exist unless create). */
 int hubcli_open(struct hubcli *h, int create, struct store **st);
-int hubcli_usage(const char *text);
+#define hubcli_usage      fe_usage
+#define hubcli_wants_help fe_wants_help
 int hubcli_bad_usage(struct hubcli *h, const char *verb, const char *fmt, ...) AP_PRINTF(3, 4);
-int hubcli_wants_help(int argc, char **argv);
 
 #define HUBCMD(name) int hubcmd_##name(struct hubcli *h, int argc, char **argv)
 HUBCMD(init);
