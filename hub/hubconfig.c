@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/aptime.h"
+#include "config/cfgfile.h"
 #include "config/config.h"
 #include "hub/hub.h"
 
@@ -48,43 +49,6 @@ const struct hub_policy *hub_policy_for(const struct hub_config *c, const char *
 	return NULL;
 }
 
-static int bad(struct ap_err *e, const char *file, const config_setting_t *s, const char *fmt, ...)
-    AP_PRINTF(4, 5);
-static int bad(struct ap_err *e, const char *file, const config_setting_t *s, const char *fmt, ...)
-{
-	char what[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ap_err_user(e, "%s:%d: %s", file, s ? (int)config_setting_source_line(s) : 0, what);
-}
-
-static int get_str(config_setting_t *s, const char *full, char *out, size_t cap, const char *file,
-                   struct ap_err *e)
-{
-	const char *v = config_setting_get_string(s);
-	if (config_setting_type(s) != CONFIG_TYPE_STRING || !v)
-		return bad(e, file, s, "%s: expected a string in quotes", full);
-	if (strlen(v) >= cap)
-		return bad(e, file, s, "%s: value is too long", full);
-	snprintf(out, cap, "%s", v);
-	return AP_OK;
-}
-
-static int get_int(config_setting_t *s, const char *full, int lo, int hi, int *out,
-                   const char *file, struct ap_err *e)
-{
-	int t = config_setting_type(s);
-	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-		return bad(e, file, s, "%s: expected a whole number", full);
-	long long v = config_setting_get_int64(s);
-	if (v < lo || v > hi)
-		return bad(e, file, s, "%s: out of range (%d..%d)", full, lo, hi);
-	*out = (int)v;
-	return AP_OK;
-}
-
 /* "18:00-21:00" -> minutes. */
 static int parse_window(const char *w, int *start, int *end)
 {
@@ -111,33 +75,35 @@ static int load_hub_group(config_setting_t *g, struct hub_config *c, const char 
 		snprintf(full, sizeof(full), "hub.%s", n);
 		if (!strcmp(n, "listen")) {
 			struct in_addr a;
-			if (!(rc = get_str(s, full, c->listen, sizeof(c->listen), file, e)) &&
+			if (!(rc = cfg_get_str(s, full, c->listen, sizeof(c->listen), file, e)) &&
 			    inet_pton(AF_INET, c->listen, &a) != 1)
-				rc = bad(e, file, s, "%s: '%s' is not an IPv4 address", full,
-				         c->listen);
+				rc = cfg_bad(e, file, s, "%s: '%s' is not an IPv4 address", full,
+				             c->listen);
 		} else if (!strcmp(n, "port")) {
-			rc = get_int(s, full, 0, 65535, &c->port, file, e);
+			rc = cfg_get_int(s, full, 0, 65535, &c->port, file, e);
 		} else if (!strcmp(n, "state_dir")) {
-			if (!(rc = get_str(s, full, c->state_dir, sizeof(c->state_dir), file, e)) &&
+			if (!(rc = cfg_get_str(s, full, c->state_dir, sizeof(c->state_dir), file,
+			                       e)) &&
 			    !c->state_dir[0])
-				rc = bad(e, file, s, "%s: must not be empty", full);
+				rc = cfg_bad(e, file, s, "%s: must not be empty", full);
 		} else if (!strcmp(n, "db")) {
-			rc = get_str(s, full, c->db_path, sizeof(c->db_path), file, e);
+			rc = cfg_get_str(s, full, c->db_path, sizeof(c->db_path), file, e);
 		} else if (!strcmp(n, "timezone")) {
-			if (!(rc = get_str(s, full, c->timezone, sizeof(c->timezone), file, e)) &&
+			if (!(rc = cfg_get_str(s, full, c->timezone, sizeof(c->timezone), file,
+			                       e)) &&
 			    !tz_valid(c->timezone))
-				rc = bad(e, file, s, "%s: unknown time zone '%s'", full,
-				         c->timezone);
+				rc = cfg_bad(e, file, s, "%s: unknown time zone '%s'", full,
+				             c->timezone);
 		} else if (!strcmp(n, "threads")) {
-			rc = get_int(s, full, 1, 64, &c->threads, file, e);
+			rc = cfg_get_int(s, full, 1, 64, &c->threads, file, e);
 		} else if (!strcmp(n, "connection_timeout")) {
-			rc = get_int(s, full, 1, 3600, &c->conn_timeout_s, file, e);
+			rc = cfg_get_int(s, full, 1, 3600, &c->conn_timeout_s, file, e);
 		} else if (!strcmp(n, "per_ip_connections")) {
-			rc = get_int(s, full, 1, 10000, &c->per_ip_limit, file, e);
+			rc = cfg_get_int(s, full, 1, 10000, &c->per_ip_limit, file, e);
 		} else if (!strcmp(n, "late_sync_days")) {
-			rc = get_int(s, full, 1, 3650, &c->late_days, file, e);
+			rc = cfg_get_int(s, full, 1, 3650, &c->late_days, file, e);
 		} else {
-			rc = bad(e, file, s, "unknown setting 'hub.%s'", n);
+			rc = cfg_bad(e, file, s, "unknown setting 'hub.%s'", n);
 		}
 	}
 	return rc;
@@ -150,33 +116,34 @@ static int load_policy(config_setting_t *p, struct hub_policy *pol, const char *
 	pol->per_week = 1;
 	pol->win_start = pol->win_end = -1;
 	if (config_setting_type(p) != CONFIG_TYPE_GROUP)
-		return bad(e, file, p, "policies: each entry is a group { group = \"...\"; ... }");
+		return cfg_bad(e, file, p,
+		               "policies: each entry is a group { group = \"...\"; ... }");
 	for (int j = 0; j < config_setting_length(p) && !rc; j++) {
 		config_setting_t *s = config_setting_get_elem(p, (unsigned)j);
 		const char *n = config_setting_name(s);
 		char full[80], win[32];
 		snprintf(full, sizeof(full), "policies.%s", n);
 		if (!strcmp(n, "group"))
-			rc = get_str(s, full, pol->group, sizeof(pol->group), file, e);
+			rc = cfg_get_str(s, full, pol->group, sizeof(pol->group), file, e);
 		else if (!strcmp(n, "station"))
-			rc = get_str(s, full, pol->station, sizeof(pol->station), file, e);
+			rc = cfg_get_str(s, full, pol->station, sizeof(pol->station), file, e);
 		else if (!strcmp(n, "campaign"))
-			rc = get_str(s, full, pol->campaign, sizeof(pol->campaign), file, e);
+			rc = cfg_get_str(s, full, pol->campaign, sizeof(pol->campaign), file, e);
 		else if (!strcmp(n, "per_week"))
-			rc = get_int(s, full, 1, 1000, &pol->per_week, file, e);
+			rc = cfg_get_int(s, full, 1, 1000, &pol->per_week, file, e);
 		else if (!strcmp(n, "window")) {
-			if (!(rc = get_str(s, full, win, sizeof(win), file, e)) &&
+			if (!(rc = cfg_get_str(s, full, win, sizeof(win), file, e)) &&
 			    parse_window(win, &pol->win_start, &pol->win_end))
-				rc = bad(e, file, s, "%s: '%s' is not HH:MM-HH:MM", full, win);
+				rc = cfg_bad(e, file, s, "%s: '%s' is not HH:MM-HH:MM", full, win);
 		} else
-			rc = bad(e, file, s, "unknown setting '%s'", full);
+			rc = cfg_bad(e, file, s, "unknown setting '%s'", full);
 	}
 	if (rc)
 		return rc;
 	if (!pol->campaign[0])
-		return bad(e, file, p, "policies: campaign is required");
+		return cfg_bad(e, file, p, "policies: campaign is required");
 	if (!pol->group[0] == !pol->station[0])
-		return bad(e, file, p, "policies: give exactly one of group or station");
+		return cfg_bad(e, file, p, "policies: give exactly one of group or station");
 	return AP_OK;
 }
 
@@ -191,47 +158,38 @@ int hub_config_load(const char *path, int required, struct hub_config *c, struct
 			return ap_err_user(e, "%s: config file not found", path);
 		goto paths;
 	}
-	config_init(&cf);
-	config_set_options(&cf, 0);
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			rc = ap_err_user(e, "%s: cannot read config file", path);
-		else
-			rc = ap_err_user(e, "%s:%d: %s",
-			                 config_error_file(&cf) ? config_error_file(&cf) : path,
-			                 config_error_line(&cf), config_error_text(&cf));
-		goto out;
-	}
+	if ((rc = cfg_read(&cf, path, e)))
+		return rc;
 	config_setting_t *root = config_root_setting(&cf);
 	for (int i = 0; i < config_setting_length(root) && !rc; i++) {
 		config_setting_t *g = config_setting_get_elem(root, (unsigned)i);
 		const char *n = config_setting_name(g);
 		if (!strcmp(n, "hub")) {
 			if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-				rc = bad(e, path, g, "hub: expected a group { ... }");
+				rc = cfg_bad(e, path, g, "hub: expected a group { ... }");
 			else
 				rc = load_hub_group(g, c, path, e);
 		} else if (!strcmp(n, "policies")) {
 			int t = config_setting_type(g);
 			if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY) {
-				rc = bad(e, path, g, "policies: expected a list ( { ... }, ... )");
+				rc = cfg_bad(e, path, g,
+				             "policies: expected a list ( { ... }, ... )");
 				break;
 			}
 			for (int j = 0; j < config_setting_length(g) && !rc; j++) {
 				config_setting_t *p = config_setting_get_elem(g, (unsigned)j);
 				if (c->n_policies == HUB_MAX_POLICIES)
-					rc = bad(e, path, p, "policies: more than %d",
-					         HUB_MAX_POLICIES);
+					rc = cfg_bad(e, path, p, "policies: more than %d",
+					             HUB_MAX_POLICIES);
 				else
 					rc = load_policy(p, &c->policies[c->n_policies++], path, e);
 			}
 		} else {
-			rc = bad(e, path, g, "unknown setting '%s'", n);
+			rc = cfg_bad(e, path, g, "unknown setting '%s'", n);
 		}
 	}
 	if (!rc)
 		snprintf(c->path, sizeof(c->path), "%s", path);
-out:
 	config_destroy(&cf);
 	if (rc) {
 		hub_config_defaults(c);
