@@ -14,7 +14,6 @@
 void config_defaults(struct ap_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->station_name, sizeof(c->station_name), "%s", "");
 	snprintf(c->level, sizeof(c->level), "commune");
 	snprintf(c->timezone, sizeof(c->timezone), "Asia/Ho_Chi_Minh");
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/airproof");
@@ -143,8 +142,8 @@ static int validate(struct ap_config *c, config_t *cf, const char *file, struct 
 {
 	if (c->station_id[0] && !config_station_id_valid(c->station_id))
 		return cfg_bad(e, file, config_lookup(cf, "station.id"),
-		               "station.id: '%s' must be lowercase letters, digits and '-'%s",
-		               c->station_id, "");
+		               "station.id: '%s' must be lowercase letters, digits and '-'",
+		               c->station_id);
 	if (!tz_valid(c->timezone))
 		return cfg_bad(e, file, config_lookup(cf, "station.timezone"),
 		               "station.timezone: unknown time zone '%s'", c->timezone);
