@@ -95,14 +95,19 @@ static int flush(struct store *st, const char *station, struct pending *pend, si
 	struct store_hub_proof *rows = calloc(*npend, sizeof(*rows));
 	if (!rows)
 		return ap_err_internal(e, "out of memory");
+	/* A batch's proofs mostly share a week: its bounds cost dozens of
+	 * local-time conversions, so keep the last one. */
+	int64_t wstart = 0, wend = 0;
+	int week = 0;
 	for (size_t i = 0; i < *npend; i++) {
 		const struct proof_record *r = &pend[i].rec;
 		int play = r->kind == PROOF_PLAY;
 		int64_t when = play && r->started ? r->started : r->at;
-		int64_t wstart, wend;
 		struct ltime lt;
-		int week = hub_week_key_of(when);
-		hub_week_key_bounds(week, &wstart, &wend);
+		if (!week || when < wstart || when >= wend) {
+			week = hub_week_key_of(when);
+			hub_week_key_bounds(week, &wstart, &wend);
+		}
 		time_to_local(when, &lt);
 		rows[i] = (struct store_hub_proof){
 			.station = station,

@@ -304,6 +304,7 @@ int js_parse_object(const char *buf, size_t len, struct js_object *o, struct ap_
 		            (const unsigned char *)buf + len, o, e };
 	o->n_fields = 0;
 	o->text_used = 0;
+	o->hint = 0;
 	skip_ws(&in);
 	if (in.p >= in.end || *in.p != '{')
 		return fail(&in, "payload is not a JSON object");
@@ -351,10 +352,14 @@ int js_parse_object(const char *buf, size_t len, struct js_object *o, struct ap_
 	return AP_OK;
 }
 
-const struct js_field *js_get(const struct js_object *o, const char *key)
+const struct js_field *js_get(struct js_object *o, const char *key)
 {
-	for (int i = 0; i < o->n_fields; i++)
-		if (!strcmp(o->fields[i].key, key))
+	for (int k = 0; k < o->n_fields; k++) {
+		int i = (o->hint + k) % o->n_fields;
+		if (!strcmp(o->fields[i].key, key)) {
+			o->hint = i + 1;
 			return &o->fields[i];
+		}
+	}
 	return NULL;
 }
