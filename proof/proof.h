@@ -136,7 +136,40 @@ enum proof_reject proof_chain_next(struct proof_chain *ch, const char *payload, 
  * when rec.item is already recorded (never a duplicate). */
 int proof_append(struct store *st, const struct proof_key *k, struct proof_record *rec,
                  struct ap_err *e);
-/* Kernel's NTP sync state (adjtimex): 1 synchronised, 0 not. */
+/* The query columns a v1 payload cannot carry. An event record has only
+ * event + detail, so for a missed item or a shortfall the caller names the
+ * item (the idempotency key: never recorded twice), its rule, scheduled
+ * time, clip and campaign here; the detail should still say it in words,
+ * e.g. "item q3@2026-W48#1 scheduled 01/12/2026 17:00: station was off".
+ * status "" means "missed" for a missed event, none otherwise. For a play
+ * every column comes from the record and ix is ignored. */
+struct proof_index {
+	char item[128];
+	int64_t rule;
+	int64_t scheduled_ms;
+	char clip[65];
+	char campaign[64];
+	char status[16];
+};
+/* proof_append with index columns for an event (ix may be NULL). */
+int proof_append_indexed(struct store *st, const struct proof_key *k, struct proof_record *rec,
+                         const struct proof_index *ix, struct ap_err *e);
+
+/* Write-ahead of a play (DESIGN.md "Playout"), in the caller's transaction,
+ * before its first frame: rec is kept as the proof the play gets if it is
+ * cut (status interrupted; rec.error, if empty, says it was cut by a crash
+ * or power cut). Checkpoint with store_pending_frames. proof_append of the
+ * same item (complete, failed, or the recovered record) deletes the
+ * write-ahead in its transaction. AP_EINTERNAL if another play is pending. */
+int proof_pending_begin(struct store *st, const struct proof_record *rec, struct ap_err *e);
+/* After a restart: *found = 1 and rec = the pending play as an interrupted
+ * record, frames_played from the last checkpoint and ended estimated from
+ * it. The caller sets at, mono_ms and clock_synced and calls proof_append. */
+int proof_pending_load(struct store *st, struct proof_record *rec, int *found, struct ap_err *e);
+
+/* Kernel's NTP sync state (adjtimex): 1 when STA_UNSYNC is clear and the
+ * state is not TIME_ERROR (a pending leap second still counts as synced), 0
+ * otherwise. */
 int proof_clock_synced(void);
 
 #endif

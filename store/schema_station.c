@@ -68,6 +68,14 @@ const struct store_migration store_station_migrations[] = {
 	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
 	  "CREATE TRIGGER proofs_no_delete BEFORE DELETE ON proofs"
 	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
+	  /* REPLACE deletes the old row without firing DELETE triggers unless
+	   * recursive_triggers is on, which a plain sqlite3 shell does not set;
+	   * refusing the conflict before it happens closes that door for every
+	   * connection. */
+	  "CREATE TRIGGER proofs_no_replace BEFORE INSERT ON proofs"
+	  " WHEN EXISTS (SELECT 1 FROM proofs WHERE seq = NEW.seq"
+	  "  OR (NEW.item IS NOT NULL AND item = NEW.item))"
+	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
 
 	  /* The play in progress, written before its first frame; turned into an
 	   * interrupted proof after a crash. info is the play's fields as JSON;

@@ -41,9 +41,153 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 
 /* ---- clips (store/clips.c) ---- */
 
+/* One row of the clip library. Text fields are "" and numbers 0 when absent
+ * (valid_from/until, approved_by/ms, removed_ms). loudness_lufs and
+ * true_peak_dbtp are measured on the source (after channel mapping); the
+ * rendering's loudness is loudness_lufs + gain_db. */
+struct store_clip {
+	char id[65];
+	int64_t import_seq;
+	char title[256];
+	char campaign[64];
+	char lang[16];
+	char source_name[256];
+	char source_format[32];
+	int64_t source_bytes;
+	int source_rate, source_channels;
+	int64_t source_frames;
+	int rate, channels;
+	int64_t frames;
+	char render_sha256[65];
+	double loudness_lufs, true_peak_dbtp, gain_db;
+	char valid_from[11], valid_until[11]; /* local YYYY-MM-DD, inclusive */
+	char approved_by[128];
+	int64_t approved_ms;
+	int64_t added_ms;
+	int64_t removed_ms;
+};
+
+/* Inside a transaction. Assigns the next import_seq into c->import_seq. */
+int store_clip_insert(struct store *st, struct store_clip *c, struct ap_err *e);
+/* Inside a transaction: a removed clip's row (same id) gets fresh metadata
+ * and rendering facts, its approval cleared and removed_ms unset. */
+int store_clip_restore(struct store *st, const struct store_clip *c, struct ap_err *e);
+/* By full id or a unique prefix of >= 8 hex digits (removed clips too).
+ * AP_EUSER when none or several match. */
+int store_clip_get(struct store *st, const char *id_or_prefix, struct store_clip *out,
+                   struct ap_err *e);
+/* 1 when a row with exactly this id exists (removed or not), 0 when not,
+ * or a negative error. removed_ms is copied out when not NULL. */
+int store_clip_exists(struct store *st, const char *id, int64_t *removed_ms, struct ap_err *e);
+/* Clips in import order, optionally one campaign, optionally with removed
+ * ones. *out is malloc'd (caller frees; NULL when *n is 0). */
+int store_clip_list(struct store *st, const char *campaign, int include_removed,
+                    struct store_clip **out, size_t *n, struct ap_err *e);
+/* Inside a transaction. */
+int store_clip_approve(struct store *st, const char *id, const char *by, int64_t at_ms,
+                       struct ap_err *e);
+/* Inside a transaction: deletes the row, or, when a proof or a rule refers
+ * to the clip, keeps it with removed_ms set (*kept = 1). */
+int store_clip_remove(struct store *st, const char *id, int64_t now_ms, int *kept,
+                      struct ap_err *e);
+
 /* ---- rules (store/rules.c) ---- */
 
 /* ---- proofs, pending play, daemon state (store/proofs.c) ---- */
+
+/* Integer columns read as 0 when NULL and are written as NULL when 0 (no
+ * rule, no time); text columns likewise with "". */
+struct store_proof {
+	int64_t seq;
+	const char *payload; /* the signed bytes; see the owner notes below */
+	size_t payload_len;
+	uint8_t sig[64];
+	uint8_t hash[32];
+	char kind[8]; /* play | event */
+	int64_t at_ms;
+	char event[32];
+	char item[128];
+	int64_t rule_id;
+	char clip[65];
+	char campaign[64];
+	int64_t scheduled_ms, started_ms, ended_ms;
+	char status[16]; /* complete interrupted failed, or missed for a missed event */
+	char makegood_of[128];
+};
+
+/* The chain head: the last seq (0 when empty) and its hash (zeros). */
+int store_proof_head(struct store *st, int64_t *seq, uint8_t hash[32], struct ap_err *e);
+/* Inside a transaction. AP_EUSER "already recorded" when p->item is. */
+int store_proof_insert(struct store *st, const struct store_proof *p, struct ap_err *e);
+/* The seq recording item, or 0 when none does. */
+int store_proof_find_item(struct store *st, const char *item, int64_t *seq, struct ap_err *e);
+/* Calls fn for each proof with seq >= from_seq, in seq order; p (and its
+ * payload) is valid only during the call. A non-zero return from fn stops
+ * the walk and is returned. */
+typedef int (*store_proof_fn)(const struct store_proof *p, void *arg);
+int store_proofs_each(struct store *st, int64_t from_seq, store_proof_fn fn, void *arg,
+                      struct ap_err *e);
+/* The as-played log of [from_ms, to_ms): plays by start (or scheduled time),
+ * missed events by scheduled time, shortfall events whose week ends in
+ * (from_ms, to_ms]; ordered by that time, then seq. */
+int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn, void *arg,
+                     struct ap_err *e);
+/* Complete plays of campaign started in [from_ms, to_ms). */
+int store_proofs_count_complete(struct store *st, const char *campaign, int64_t from_ms,
+                                int64_t to_ms, int64_t *n, struct ap_err *e);
+
+/* The uplink as 'status' shows it (sync_state is the sync module's table;
+ * this only reads it). */
+struct store_sync_view {
+	int64_t total;    /* proofs recorded */
+	int64_t unsynced; /* seq >= next_seq */
+	int64_t next_seq; /* first seq the hub has not acknowledged */
+	int64_t last_attempt_ms, last_ok_ms;
+	char last_result[256];
+};
+int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct ap_err *e);
+
+/* Quota rules in force (the rules table is the scheduler's; a read-only
+ * view for 'status'). Fills up to cap entries, *n = how many. */
+struct store_quota_view {
+	int64_t rule_id;
+	char campaign[64];
+	int quota;
+	char label[128];
+};
+int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap, size_t *n,
+                             struct ap_err *e);
+
+/* The play in progress, written ahead of its first frame (one row at
+ * most). info is opaque text to the store; proof/recorder.c keeps the
+ * play's proof record in it (proof_pending_begin / proof_pending_load), and
+ * proof_append of the same item deletes the row in the same transaction.
+ * All writes inside a transaction. */
+/* AP_EINTERNAL when a play is pending already: recover that one first. */
+int store_pending_put(struct store *st, const char *item, const char *info, struct ap_err *e);
+/* Checkpoint while playing. AP_EINTERNAL when nothing is pending. */
+int store_pending_frames(struct store *st, int64_t frames_played, struct ap_err *e);
+/* *found = 0 when nothing is pending. *info is malloc'd (caller frees). */
+int store_pending_get(struct store *st, int *found, char *item, size_t item_cap, char **info,
+                      int64_t *frames_played, struct ap_err *e);
+int store_pending_delete(struct store *st, struct ap_err *e);
+
+/* What the daemon is doing, for 'airproof status'. Text "" = NULL. */
+struct store_daemon_state {
+	int64_t pid;
+	int64_t started_ms, updated_ms;
+	char playing_item[128];
+	char next_item[128];
+	int64_t next_ms;
+	char last_error[512];
+};
+/* Inside a transaction; replaces the whole row. */
+int store_daemon_state_set(struct store *st, const struct store_daemon_state *ds, struct ap_err *e);
+/* *found = 0 when the daemon never wrote it (ds is zeroed). */
+int store_daemon_state_get(struct store *st, struct store_daemon_state *ds, int *found,
+                           struct ap_err *e);
+/* True while a transaction is open on st (proof_append checks it). */
+int store_proofs_in_tx(struct store *st);
 
 /* ---- sync state (store/sync.c) ---- */
 
