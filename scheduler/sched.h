@@ -18,7 +18,7 @@
 
 #include "common/err.h"
 
-#define SCHED_HORIZON_MS (14 * 86400000LL)
+#define SCHED_HORIZON_MS  (14 * 86400000LL)
 #define SCHED_MAX_WINDOWS 8
 
 enum sched_rule_kind { SCHED_ONCE = 1, SCHED_WEEKLY, SCHED_QUOTA };
@@ -33,12 +33,12 @@ struct sched_window {
 struct sched_rule {
 	int64_t id;
 	enum sched_rule_kind kind;
-	char clip[65];	   /* a clip id, or "" */
-	char campaign[64]; /* a campaign, or "" (exactly one is set) */
+	char clip[65];                       /* a clip id, or "" */
+	char campaign[64];                   /* a campaign, or "" (exactly one is set) */
 	int once_year, once_month, once_day; /* once */
-	unsigned days;			     /* weekly */
-	int minute;			     /* once, weekly: local minutes */
-	int quota;			     /* quota: complete plays per ISO week */
+	unsigned days;                       /* weekly */
+	int minute;                          /* once, weekly: local minutes */
+	int quota;                           /* quota: complete plays per ISO week */
 	struct sched_window windows[SCHED_MAX_WINDOWS];
 	int n_windows;
 	int64_t created_ms; /* nothing is due before a rule existed */
@@ -50,10 +50,13 @@ struct sched_clip {
 	char title[256];
 	int64_t import_seq;
 	int64_t duration_ms;
-	int64_t valid_from_day;	 /* days_from_civil of the local date; INT64_MIN = open */
+	int64_t valid_from_day;  /* days_from_civil of the local date; INT64_MIN = open */
 	int64_t valid_until_day; /* inclusive; INT64_MAX = open */
 	int approved;
 	int removed;
+	/* Latest started_ms of this clip in ALL history (0 = never aired), so
+	 * rotation sees further back than the history window. */
+	int64_t last_aired_ms;
 };
 
 /* What happened to an item (from the proofs). status: complete,
@@ -114,11 +117,28 @@ struct sched_event {
 	char detail[512]; /* why, in words */
 };
 
+/* One quota rule in one ISO week that the plan touches. */
+struct sched_quota {
+	int64_t rule;
+	char week[16]; /* "2026-W49" */
+	int64_t week_start_ms, week_end_ms;
+	char campaign[64];
+	int required;    /* N */
+	int complete;    /* complete plays of the campaign inside the windows so far */
+	int planned;     /* attempts of this rule still in the plan (airing ones) */
+	int unplaceable; /* attempts with no eligible clip or no free window time */
+};
+
 struct sched_plan {
-	struct sched_item *items; /* ordered by start_ms, never overlapping */
+	/* Ordered by (start_ms, item). Items that air never overlap; items
+	 * flagged SCHED_NO_CLIP or SCHED_CONFLICT do not air and occupy no
+	 * time. */
+	struct sched_item *items;
 	size_t n_items;
-	struct sched_event *events; /* due now, not yet in history */
+	struct sched_event *events; /* due now, not yet in history; by (time, item) */
 	size_t n_events;
+	struct sched_quota *quotas; /* by (week, rule), weeks that meet the horizon */
+	size_t n_quotas;
 };
 
 /* Compute the plan for [now, now + SCHED_HORIZON_MS) and the due events.
