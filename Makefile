@@ -57,8 +57,8 @@ TSUP_OBJ  := $(TSUP_SRC:%.c=$(B)/%.o)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all deps check check-plain check-asan format format-check demo bench \
-        stress install clean
+.PHONY: all deps check check-plain format format-check demo bench \
+        stress valgrind install clean
 all: $(PROGS)
 
 deps:
@@ -98,6 +98,13 @@ check: deps format-check
 
 check-plain: $(PROGS) $(TEST_BIN)
 	@sh tests/run.sh $(B)
+
+# Every unit test under valgrind's memcheck (slower; not part of check).
+valgrind: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	    $$t >/dev/null 2>$(B)/valgrind.log || { echo "valgrind: $$t"; cat $(B)/valgrind.log; fail=1; }; \
+	done; [ $$fail -eq 0 ] && echo "valgrind: all unit tests clean"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,9 +1,181 @@
-/* airproof status: not built yet. */
+/* airproof status: is the daemon running (it holds an flock on
+ * state_dir/airproofd.lock while it lives), what plays now, what comes next,
+ * this week's quota progress, and how far the uplink is behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "common/aptime.h"
+#include "proof/proof.h"
+#include "store/store.h"
+
+static const char status_usage[] =
+    "usage: airproof status [--json]\n"
+    "\n"
+    "Whether airproofd runs, what it plays now and next, this week's complete\n"
+    "plays against each quota rule, proofs not yet acknowledged by the hub, the\n"
+    "last uplink result and the daemon's last error.\n";
+
+#define MAX_QUOTAS 32
+#define STALE_MS   (10 * MS_PER_MIN)
+
+struct status {
+	int running, stale;
+	struct store_daemon_state ds;
+	int have_ds;
+	int playing;
+	struct proof_record now_playing;
+	struct store_sync_view sync;
+	struct store_quota_view quotas[MAX_QUOTAS];
+	int64_t done[MAX_QUOTAS];
+	size_t n_quotas;
+	char week[16];
+};
+
+/* Held lock = a live daemon; a lock we can take = none. Never creates the
+ * file. */
+static int daemon_running(struct cli *c)
+{
+	char path[4200];
+	if (cli_state_path(c, "airproofd.lock", path, sizeof(path)))
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+static int gather(struct cli *c, struct store *st, struct status *s)
+{
+	int rc, found;
+	int64_t from, to, now = time_now_ms();
+	struct ltime lt;
+	int iy, iw;
+
+	s->running = daemon_running(c);
+	if ((rc = store_daemon_state_get(st, &s->ds, &s->have_ds, &c->err)))
+		return rc;
+	s->stale = s->running && (!s->have_ds || now - s->ds.updated_ms > STALE_MS);
+	if ((rc = proof_pending_load(st, &s->now_playing, &found, &c->err)))
+		return rc;
+	s->playing = found;
+	if ((rc = store_proofs_sync_view(st, &s->sync, &c->err)) ||
+	    (rc = store_proofs_quota_rules(st, s->quotas, MAX_QUOTAS, &s->n_quotas, &c->err)))
+		return rc;
+	time_to_local(now, &lt);
+	iso_week_of(lt.year, lt.month, lt.day, &iy, &iw);
+	snprintf(s->week, sizeof(s->week), "%04d-W%02d", iy, iw);
+	iso_week_range(iy, iw, &from, &to);
+	for (size_t i = 0; i < s->n_quotas; i++)
+		if ((rc = store_proofs_count_complete(st, s->quotas[i].campaign, from, to,
+		                                      &s->done[i], &c->err)))
+			return rc;
+	return AP_OK;
+}
+
+static void out_text(const struct status *s)
+{
+	char when[20];
+	printf("Daemon:    %s\n",
+	       s->running ? (s->stale ? "running, but not updating its state" : "running")
+	                  : "not running");
+	if (s->have_ds && s->ds.pid && s->running)
+		printf("           pid %lld\n", (long long)s->ds.pid);
+	if (s->playing) {
+		time_fmt_datetime_s(s->now_playing.started, when);
+		printf("Playing:   %s (%s), started %s\n", s->now_playing.title,
+		       s->now_playing.item, when);
+	} else {
+		printf("Playing:   nothing\n");
+	}
+	if (s->have_ds && s->ds.next_item[0]) {
+		time_fmt_datetime_s(s->ds.next_ms, when);
+		printf("Next:      %s at %s\n", s->ds.next_item, when);
+	} else {
+		printf("Next:      unknown (the daemon has not planned yet)\n");
+	}
+	printf("Week %s quota:\n", s->week);
+	if (s->n_quotas == 0)
+		printf("           no quota rules\n");
+	for (size_t i = 0; i < s->n_quotas; i++)
+		printf("           rule %lld: %s %lld of %d complete plays%s\n",
+		       (long long)s->quotas[i].rule_id, s->quotas[i].campaign,
+		       (long long)s->done[i], s->quotas[i].quota,
+		       s->done[i] >= s->quotas[i].quota ? " (met)" : "");
+	printf("Proofs:    %lld recorded, %lld not yet acknowledged by the hub\n",
+	       (long long)s->sync.total, (long long)s->sync.unsynced);
+	if (s->sync.last_attempt_ms) {
+		time_fmt_datetime_s(s->sync.last_attempt_ms, when);
+		printf("Last sync: %s: %s\n", when,
+		       s->sync.last_result[0] ? s->sync.last_result : "no result");
+	} else {
+		printf("Last sync: never\n");
+	}
+	if (s->have_ds && s->ds.last_error[0])
+		printf("Last error: %s\n", s->ds.last_error);
+}
+
+static int out_json(struct cli *c, const struct status *s)
+{
+	json_t *quotas = json_array();
+	for (size_t i = 0; quotas && i < s->n_quotas; i++)
+		json_array_append_new(quotas,
+		                      json_pack("{s:I, s:s, s:i, s:I, s:b}", "rule",
+		                                (json_int_t)s->quotas[i].rule_id, "campaign",
+		                                s->quotas[i].campaign, "quota", s->quotas[i].quota,
+		                                "complete", (json_int_t)s->done[i], "met",
+		                                s->done[i] >= s->quotas[i].quota));
+	json_t *playing = s->playing ? json_pack("{s:s, s:s, s:I}", "item", s->now_playing.item,
+	                                         "title", s->now_playing.title, "started",
+	                                         (json_int_t)s->now_playing.started)
+	                             : json_null();
+	json_t *o = json_pack(
+	    "{s:b, s:b, s:I, s:o, s:s?, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:s?, s:s?}", "running",
+	    s->running, "stale", s->stale, "pid", (json_int_t)(s->running ? s->ds.pid : 0),
+	    "playing", playing, "next_item", s->ds.next_item[0] ? s->ds.next_item : NULL, "next_ms",
+	    (json_int_t)s->ds.next_ms, "week", s->week, "quotas", quotas, "proofs",
+	    (json_int_t)s->sync.total, "unsynced", (json_int_t)s->sync.unsynced, "last_sync_ms",
+	    (json_int_t)s->sync.last_attempt_ms, "last_sync_ok_ms", (json_int_t)s->sync.last_ok_ms,
+	    "last_sync_result", s->sync.last_result[0] ? s->sync.last_result : NULL, "last_error",
+	    s->ds.last_error[0] ? s->ds.last_error : NULL);
+	char *text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!text)
+		return ap_err_internal(&c->err, "status: cannot build JSON (out of memory)");
+	printf("%s\n", text);
+	free(text);
+	return AP_OK;
+}
 
 CMD(status)
 {
-	(void)argc;
-	(void)argv;
-	return ap_err_internal(&c->err, "'status' is not implemented yet");
+	struct store *st;
+	int rc;
+	if (cli_wants_help(argc, argv))
+		return cli_usage(status_usage);
+	if (argc != 1)
+		return cli_bad_usage(c, "status", "unexpected argument '%s'", argv[1]);
+	struct status *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ap_err_internal(&c->err, "out of memory");
+	if (!(rc = cli_open_station(c, &st))) {
+		rc = gather(c, st, s);
+		store_close(st);
+	}
+	if (!rc) {
+		if (c->json)
+			rc = out_json(c, s);
+		else
+			out_text(s);
+	}
+	free(s);
+	return rc;
 }

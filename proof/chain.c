@@ -116,11 +116,12 @@ enum proof_reject proof_chain_next(struct proof_chain *ch, const char *payload, 
 	if (proof_parse(payload, len, rec, &pe))
 		return refuse(PROOF_BAD_PAYLOAD, e, "%s", pe.msg);
 	if (strcmp(rec->station, ch->station) != 0)
-		return refuse(PROOF_WRONG_STATION, e, "seq %lld is signed for station '%s', not '%s'",
-		              (long long)rec->seq, rec->station, ch->station);
+		return refuse(PROOF_WRONG_STATION, e,
+		              "seq %lld is signed for station '%s', not '%s'", (long long)rec->seq,
+		              rec->station, ch->station);
 	if (rec->seq > ch->next_seq)
-		return refuse(PROOF_SEQ_GAP, e, "seq %lld comes before seq %lld", (long long)rec->seq,
-		              (long long)ch->next_seq);
+		return refuse(PROOF_SEQ_GAP, e, "seq %lld comes before seq %lld",
+		              (long long)rec->seq, (long long)ch->next_seq);
 	if (rec->seq < ch->next_seq)
 		return refuse(PROOF_SEQ_OLD, e, "seq %lld is already in the chain (next is %lld)",
 		              (long long)rec->seq, (long long)ch->next_seq);

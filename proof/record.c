@@ -14,14 +14,15 @@
 
 #include "common/hash.h"
 #include "config/config.h"
+#include "proof/json_strict.h"
 #include "proof/proof.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 static const char *const statuses[] = { "complete", "interrupted", "failed", NULL };
-static const char *const events[] = { "start",  "stop",   "heartbeat",       "missed",
-	                              "shortfall", "config", "crash_recovered", "clock_step",
-	                              NULL };
+static const char *const events[] = { "start",           "stop",       "heartbeat",
+	                              "missed",          "shortfall",  "config",
+	                              "crash_recovered", "clock_step", NULL };
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -38,8 +39,8 @@ static int in_list(const char *s, const char *const *list)
 static int put(json_t *o, const char *key, json_t *value, struct ap_err *e)
 {
 	if (!value)
-		return ap_err_user(e, "proof field '%s': not valid UTF-8 text or not a finite number",
-		                   key);
+		return ap_err_user(
+		    e, "proof field '%s': not valid UTF-8 text or not a finite number", key);
 	if (json_object_set_new(o, key, value))
 		return ap_err_internal(e, "proof field '%s': out of memory", key);
 	return AP_OK;
@@ -95,7 +96,9 @@ int proof_encode(const struct proof_record *rec, char **out, size_t *len, struct
 	*len = 0;
 	if (!o)
 		return ap_err_internal(e, "proof: out of memory");
-	const char *kind = rec->kind == PROOF_PLAY ? "play" : rec->kind == PROOF_EVENT ? "event" : "";
+	const char *kind = rec->kind == PROOF_PLAY    ? "play"
+	                   : rec->kind == PROOF_EVENT ? "event"
+	                                              : "";
 	if ((rc = put(o, "v", json_integer(rec->v), e)) ||
 	    (rc = put(o, "station", json_string(rec->station), e)) ||
 	    (rc = put(o, "seq", json_integer(rec->seq), e)) ||
@@ -146,22 +149,22 @@ static int bad(struct ap_err *e, const char *key, const char *why)
 	return ap_err_user(e, "proof field '%s': %s", key, why);
 }
 
-static int get_int(json_t *o, const char *key, int64_t min, int64_t max, int64_t *out,
-                   struct ap_err *e)
+static int get_int(const struct js_object *o, const char *key, int64_t min, int64_t max,
+                   int64_t *out, struct ap_err *e)
 {
-	json_t *v = json_object_get(o, key);
+	const struct js_field *v = js_get(o, key);
 	if (!v)
 		return bad(e, key, "missing");
-	if (!json_is_integer(v))
+	if (v->type != JS_INTEGER)
 		return bad(e, key, "not an integer");
-	json_int_t x = json_integer_value(v);
-	if (x < min || x > max)
+	if (v->integer < min || v->integer > max)
 		return bad(e, key, "out of range");
-	*out = x;
+	*out = v->integer;
 	return AP_OK;
 }
 
-static int get_int32(json_t *o, const char *key, int min, int max, int *out, struct ap_err *e)
+static int get_int32(const struct js_object *o, const char *key, int min, int max, int *out,
+                     struct ap_err *e)
 {
 	int64_t x = 0;
 	int rc = get_int(o, key, min, max, &x, e);
@@ -170,24 +173,25 @@ static int get_int32(json_t *o, const char *key, int min, int max, int *out, str
 	return rc;
 }
 
-static int get_str(json_t *o, const char *key, char *out, size_t cap, struct ap_err *e)
+static int get_str(const struct js_object *o, const char *key, char *out, size_t cap,
+                   struct ap_err *e)
 {
-	json_t *v = json_object_get(o, key);
+	const struct js_field *v = js_get(o, key);
 	if (!v)
 		return bad(e, key, "missing");
-	if (!json_is_string(v))
+	if (v->type != JS_STRING)
 		return bad(e, key, "not a string");
-	if (json_string_length(v) >= cap)
+	if (v->str_len >= cap)
 		return bad(e, key, "too long");
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	memcpy(out, v->str, v->str_len + 1);
 	return AP_OK;
 }
 
 /* An optional string: absent means "", present must be non-empty. */
-static int get_opt_str(json_t *o, const char *key, char *out, size_t cap, int *present,
-                       struct ap_err *e)
+static int get_opt_str(const struct js_object *o, const char *key, char *out, size_t cap,
+                       int *present, struct ap_err *e)
 {
-	*present = json_object_get(o, key) != NULL;
+	*present = js_get(o, key) != NULL;
 	out[0] = '\0';
 	if (!*present)
 		return AP_OK;
@@ -197,7 +201,7 @@ static int get_opt_str(json_t *o, const char *key, char *out, size_t cap, int *p
 	return rc;
 }
 
-static int get_hex(json_t *o, const char *key, char *out, struct ap_err *e)
+static int get_hex(const struct js_object *o, const char *key, char *out, struct ap_err *e)
 {
 	int rc = get_str(o, key, out, SHA256_HEX_LEN + 1, e);
 	if (rc)
@@ -207,18 +211,19 @@ static int get_hex(json_t *o, const char *key, char *out, struct ap_err *e)
 	return AP_OK;
 }
 
-static int get_real(json_t *o, const char *key, double *out, struct ap_err *e)
+static int get_real(const struct js_object *o, const char *key, double *out, struct ap_err *e)
 {
-	json_t *v = json_object_get(o, key);
+	const struct js_field *v = js_get(o, key);
 	if (!v)
 		return bad(e, key, "missing");
-	if (!json_is_real(v))
+	if (v->type != JS_REAL)
 		return bad(e, key, "not a real number");
-	*out = json_real_value(v);
+	*out = v->real;
 	return AP_OK;
 }
 
-static int get_nonempty(json_t *o, const char *key, char *out, size_t cap, struct ap_err *e)
+static int get_nonempty(const struct js_object *o, const char *key, char *out, size_t cap,
+                        struct ap_err *e)
 {
 	int rc = get_str(o, key, out, cap, e);
 	if (!rc && !out[0])
@@ -228,13 +233,14 @@ static int get_nonempty(json_t *o, const char *key, char *out, size_t cap, struc
 
 #define T_MAX INT64_C(4102444800000) /* 2100-01-01: a sane bound on instants */
 
-static int parse_play(json_t *o, struct proof_record *r, size_t *known, struct ap_err *e)
+static int parse_play(const struct js_object *o, struct proof_record *r, size_t *known,
+                      struct ap_err *e)
 {
 	int rc, present;
-	json_t *rule = json_object_get(o, "rule");
+	const struct js_field *rule = js_get(o, "rule");
 	if (!rule)
 		return bad(e, "rule", "missing");
-	if (json_is_null(rule))
+	if (rule->type == JS_NULL)
 		r->rule = 0;
 	else if ((rc = get_int(o, "rule", 1, INT64_MAX, &r->rule, e)))
 		return rc;
@@ -277,33 +283,53 @@ static int parse_play(json_t *o, struct proof_record *r, size_t *known, struct a
 }
 
 /* Names the first key the parser did not read, for the refusal. */
-static int unknown_field(json_t *o, const char *const *known_keys, struct ap_err *e)
+static int unknown_field(const struct js_object *o, const char *const *known_keys, struct ap_err *e)
 {
-	const char *key;
-	json_t *v;
-	json_object_foreach(o, key, v)
-	{
-		(void)v;
-		if (!in_list(key, known_keys))
-			return ap_err_user(e, "proof field '%.64s': unknown", key);
-	}
+	for (int i = 0; i < o->n_fields; i++)
+		if (!in_list(o->fields[i].key, known_keys))
+			return ap_err_user(e, "proof field '%.64s': unknown", o->fields[i].key);
 	return ap_err_user(e, "proof: unknown fields");
 }
 
 static const char *const play_keys[] = {
-	"v",        "station",    "seq",      "prev",        "kind",       "at",
-	"mono_ms",  "clock_synced", "item",   "rule",        "scheduled",  "started",
-	"ended",    "clip",       "title",    "campaign",    "lang",       "approved_by",
-	"frames_expected", "frames_played", "rate", "channels", "gain_db", "loudness_lufs",
-	"pcm_sha256", "driver",   "output",   "status",      "error",      "makegood_of",
+	"v",
+	"station",
+	"seq",
+	"prev",
+	"kind",
+	"at",
+	"mono_ms",
+	"clock_synced",
+	"item",
+	"rule",
+	"scheduled",
+	"started",
+	"ended",
+	"clip",
+	"title",
+	"campaign",
+	"lang",
+	"approved_by",
+	"frames_expected",
+	"frames_played",
+	"rate",
+	"channels",
+	"gain_db",
+	"loudness_lufs",
+	"pcm_sha256",
+	"driver",
+	"output",
+	"status",
+	"error",
+	"makegood_of",
 	NULL,
 };
 static const char *const event_keys[] = {
-	"v", "station", "seq", "prev", "kind", "at", "mono_ms", "clock_synced", "event", "detail",
-	NULL,
+	"v",       "station",      "seq",   "prev",   "kind", "at",
+	"mono_ms", "clock_synced", "event", "detail", NULL,
 };
 
-static int parse_object(json_t *o, struct proof_record *r, struct ap_err *e)
+static int parse_object(const struct js_object *o, struct proof_record *r, struct ap_err *e)
 {
 	int64_t v;
 	char kind[8];
@@ -314,7 +340,7 @@ static int parse_object(json_t *o, struct proof_record *r, struct ap_err *e)
 	if (v != 1)
 		return bad(e, "v", "unknown format version");
 	r->v = 1;
-	json_t *synced = json_object_get(o, "clock_synced");
+	const struct js_field *synced = js_get(o, "clock_synced");
 	if ((rc = get_str(o, "station", r->station, sizeof(r->station), e)))
 		return rc;
 	if (!config_station_id_valid(r->station))
@@ -327,9 +353,9 @@ static int parse_object(json_t *o, struct proof_record *r, struct ap_err *e)
 		return rc;
 	if (!synced)
 		return bad(e, "clock_synced", "missing");
-	if (!json_is_boolean(synced))
+	if (synced->type != JS_TRUE && synced->type != JS_FALSE)
 		return bad(e, "clock_synced", "not true or false");
-	r->clock_synced = json_is_true(synced);
+	r->clock_synced = synced->type == JS_TRUE;
 	if (r->seq == 1 && strcmp(r->prev, ZERO_HASH) != 0)
 		return bad(e, "prev", "not zeros on the first record");
 
@@ -349,27 +375,21 @@ static int parse_object(json_t *o, struct proof_record *r, struct ap_err *e)
 	}
 	if (rc)
 		return rc;
-	if (json_object_size(o) != known)
+	if ((size_t)o->n_fields != known)
 		return unknown_field(o, r->kind == PROOF_PLAY ? play_keys : event_keys, e);
 	return AP_OK;
 }
 
 int proof_parse(const char *payload, size_t len, struct proof_record *rec, struct ap_err *e)
 {
-	json_error_t jerr;
+	struct js_object o;
 	memset(rec, 0, sizeof(*rec));
 	if (len > PROOF_MAX_PAYLOAD)
 		return ap_err_user(e, "proof: payload of %zu bytes is over the %d-byte limit", len,
 		                   PROOF_MAX_PAYLOAD);
-	/* No JSON_DECODE_ANY, no JSON_DISABLE_EOF_CHECK, no JSON_ALLOW_NUL:
-	 * exactly one object, nothing after it, valid UTF-8 with no NUL. */
-	json_t *o = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!o)
-		return ap_err_user(e, "proof: not valid JSON at byte %d: %s", jerr.position,
-		                   jerr.text);
-	int rc = json_is_object(o) ? parse_object(o, rec, e)
-	                           : ap_err_user(e, "proof: payload is not a JSON object");
-	json_decref(o);
+	int rc = js_parse_object(payload, len, &o, e);
+	if (!rc)
+		rc = parse_object(&o, rec, e);
 	if (rc)
 		memset(rec, 0, sizeof(*rec));
 	return rc;

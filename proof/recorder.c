@@ -82,8 +82,8 @@ int proof_append_indexed(struct store *st, const struct proof_key *k, struct pro
 		if ((rc = store_proof_find_item(st, row.item, &dup, e)))
 			return rc;
 		if (dup)
-			return ap_err_user(e, "item '%s' is already recorded (proof %lld)", row.item,
-			                   (long long)dup);
+			return ap_err_user(e, "item '%s' is already recorded (proof %lld)",
+			                   row.item, (long long)dup);
 	}
 	if ((rc = station_of(st, rec->station, sizeof(rec->station), e)) ||
 	    (rc = store_proof_head(st, &last, head, e)))

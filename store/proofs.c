@@ -8,8 +8,8 @@
 
 #include "store/store_internal.h"
 
-#define PROOF_COLS                                                                         \
-	"seq, payload, sig, hash, kind, at_ms, event, item, rule_id, clip, campaign, "       \
+#define PROOF_COLS                                                                     \
+	"seq, payload, sig, hash, kind, at_ms, event, item, rule_id, clip, campaign, " \
 	"scheduled_ms, started_ms, ended_ms, status, makegood_of"
 
 static void bind_int_or_null(sqlite3_stmt *s, int idx, int64_t v)
@@ -111,9 +111,9 @@ int store_proof_insert(struct store *st, const struct store_proof *p, struct ap_
 		return ap_err_user(e, "%s: item '%s' is already recorded (proof %lld)", st->path,
 		                   p->item, (long long)dup);
 	rc = store_prepare(st,
-	                       "INSERT INTO proofs(" PROOF_COLS ") VALUES "
-	                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                       &s, e);
+	                   "INSERT INTO proofs(" PROOF_COLS ") VALUES "
+	                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	                   &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, p->seq);
@@ -139,8 +139,7 @@ int store_proof_insert(struct store *st, const struct store_proof *p, struct ap_
 	return rc;
 }
 
-static int walk(struct store *st, sqlite3_stmt *s, store_proof_fn fn, void *arg,
-                struct ap_err *e)
+static int walk(struct store *st, sqlite3_stmt *s, store_proof_fn fn, void *arg, struct ap_err *e)
 {
 	struct store_proof p;
 	int step, rc = AP_OK;
@@ -159,29 +158,29 @@ int store_proofs_each(struct store *st, int64_t from_seq, store_proof_fn fn, voi
                       struct ap_err *e)
 {
 	sqlite3_stmt *s;
-	int rc = store_prepare(
-	    st, "SELECT " PROOF_COLS " FROM proofs WHERE seq >= ? ORDER BY seq", &s, e);
+	int rc = store_prepare(st, "SELECT " PROOF_COLS " FROM proofs WHERE seq >= ? ORDER BY seq",
+	                       &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, from_seq);
 	return walk(st, s, fn, arg, e);
 }
 
-int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn,
-                     void *arg, struct ap_err *e)
+int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn, void *arg,
+                     struct ap_err *e)
 {
 	sqlite3_stmt *s;
 	/* A shortfall is stamped with its week's end (Sunday 24:00), which is
 	 * the next week's start: it belongs to the week that ends there. */
-	int rc = store_prepare(
-	    st,
-	    "SELECT " PROOF_COLS " FROM proofs WHERE"
-	    " (kind = 'play' AND COALESCE(started_ms, scheduled_ms) >= ?1"
-	    "  AND COALESCE(started_ms, scheduled_ms) < ?2)"
-	    " OR (event = 'missed' AND scheduled_ms >= ?1 AND scheduled_ms < ?2)"
-	    " OR (event = 'shortfall' AND scheduled_ms > ?1 AND scheduled_ms <= ?2)"
-	    " ORDER BY COALESCE(started_ms, scheduled_ms, at_ms), seq",
-	    &s, e);
+	int rc =
+	    store_prepare(st,
+	                  "SELECT " PROOF_COLS " FROM proofs WHERE"
+	                  " (kind = 'play' AND COALESCE(started_ms, scheduled_ms) >= ?1"
+	                  "  AND COALESCE(started_ms, scheduled_ms) < ?2)"
+	                  " OR (event = 'missed' AND scheduled_ms >= ?1 AND scheduled_ms < ?2)"
+	                  " OR (event = 'shortfall' AND scheduled_ms > ?1 AND scheduled_ms <= ?2)"
+	                  " ORDER BY COALESCE(started_ms, scheduled_ms, at_ms), seq",
+	                  &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, from_ms);
@@ -245,8 +244,8 @@ int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct
 	return rc;
 }
 
-int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap,
-                             size_t *n, struct ap_err *e)
+int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap, size_t *n,
+                             struct ap_err *e)
 {
 	sqlite3_stmt *s;
 	int rc = store_prepare(st,
@@ -372,8 +371,7 @@ int store_pending_delete(struct store *st, struct ap_err *e)
 
 /* ---- daemon state ---- */
 
-int store_daemon_state_set(struct store *st, const struct store_daemon_state *ds,
-                           struct ap_err *e)
+int store_daemon_state_set(struct store *st, const struct store_daemon_state *ds, struct ap_err *e)
 {
 	sqlite3_stmt *s;
 	int rc = need_tx(st, e, "daemon state");

@@ -151,6 +151,18 @@ static void missing_file_is_an_error_only_when_named(void **state)
 	assert_int_equal(c.rate, 48000);
 }
 
+static void shipped_example_config_is_valid(void **state)
+{
+	(void)state;
+	struct ap_config c;
+	struct ap_err e = { 0 };
+	int rc = config_load("config/airproof.cfg.example", 1, &c, &e);
+	if (rc)
+		fail_msg("%s", e.msg);
+	assert_string_equal(c.station_id, "lamdong-malam");
+	assert_string_equal(c.audio_options[0].key, "dev");
+}
+
 static void station_id_rules(void **state)
 {
 	(void)state;
@@ -175,6 +187,7 @@ int main(void)
 		cmocka_unit_test(bad_station_id_and_zone_are_refused),
 		cmocka_unit_test(syntax_error_names_line),
 		cmocka_unit_test(missing_file_is_an_error_only_when_named),
+		cmocka_unit_test(shipped_example_config_is_valid),
 		cmocka_unit_test(station_id_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

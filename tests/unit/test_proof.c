@@ -450,9 +450,9 @@ static void chain_refuses_a_record_from_the_future(void **state)
 	assert_int_equal(proof_chain_next(&ch, p.payload, p.len, p.sig, NOW, &out, &e),
 	                 PROOF_FUTURE);
 	/* 4 minutes ahead is clock jitter: accepted */
-	assert_int_equal(proof_chain_next(&ch, p.payload, p.len, p.sig, NOW + 2 * 60 * 1000, &out,
-	                                  &e),
-	                 PROOF_OK);
+	assert_int_equal(
+	    proof_chain_next(&ch, p.payload, p.len, p.sig, NOW + 2 * 60 * 1000, &out, &e),
+	    PROOF_OK);
 	free(p.payload);
 }
 

@@ -287,7 +287,9 @@ static void a_second_pending_play_is_refused(void **state)
 static void daemon_state_round_trips(void **state)
 {
 	struct fx *f = *state;
-	struct store_daemon_state ds = { .pid = 4242, .started_ms = 1, .updated_ms = 2, .next_ms = 3 };
+	struct store_daemon_state ds = {
+		.pid = 4242, .started_ms = 1, .updated_ms = 2, .next_ms = 3
+	};
 	struct store_daemon_state back;
 	struct ap_err e = { 0 };
 	int found;
