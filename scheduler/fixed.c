@@ -113,8 +113,7 @@ void sched_fixed_pass(struct sched_ctx *c)
 				         (long long)((busy_until - t) / 1000));
 			} else {
 				flags = SCHED_CONFLICT;
-				snprintf(why, sizeof(why),
-				         "collides with rule %lld's item at %s; will not air",
+				snprintf(why, sizeof(why), "collides with rule %lld's item at %s",
 				         (long long)busy_rule, at + 11);
 			}
 		}

@@ -148,6 +148,7 @@ static void emit(struct sched_ctx *c, struct qweek *q, const char *id, const str
                  const char *makegood_of)
 {
 	int64_t at = s ? s->start : (c->now > q->lo ? c->now : q->lo);
+	q->planned += s != NULL; /* placed, even when past the horizon */
 	if (at >= c->plan_end || (!s && at >= q->end_ms))
 		return;
 	struct sched_item *it = sched_add_item(c);
@@ -163,7 +164,6 @@ static void emit(struct sched_ctx *c, struct qweek *q, const char *id, const str
 	if (s) {
 		snprintf(it->clip, sizeof(it->clip), "%s", s->clip->id);
 		sched_mark_aired(c, s->clip, s->start);
-		q->planned++;
 	} else {
 		it->flags = strstr(q->why, "no free time") ? SCHED_CONFLICT : SCHED_NO_CLIP;
 		snprintf(it->reason, sizeof(it->reason), "%s", q->why);

@@ -376,7 +376,7 @@ static int ctx_init(struct sched_ctx *c)
 		if (k >= 0 && c->aired[k] < h->started_ms)
 			c->aired[k] = h->started_ms;
 		int64_t t = h->started_ms > h->scheduled_ms ? h->started_ms : h->scheduled_ms;
-		if (t >= c->hist_lo - MS_PER_DAY)
+		if (t >= c->hist_lo - MS_PER_DAY || t == 0) /* 0: time unknown, keep */
 			c->hist[c->n_hist++] = h;
 	}
 	qsort(c->hist, c->n_hist, sizeof(*c->hist), cmp_done_item);

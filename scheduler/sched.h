@@ -125,7 +125,7 @@ struct sched_quota {
 	char campaign[64];
 	int required;    /* N */
 	int complete;    /* complete plays of the campaign inside the windows so far */
-	int planned;     /* attempts of this rule still in the plan (airing ones) */
+	int planned;     /* attempts placed and still to air (also past the horizon) */
 	int unplaceable; /* attempts with no eligible clip or no free window time */
 };
 
@@ -146,5 +146,18 @@ struct sched_plan {
  * byte. */
 int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_err *e);
 void sched_plan_free(struct sched_plan *p);
+
+/* For people (scheduler/describe.c): "Mon", "daily", "Mon-Fri", "Mon,Wed,Fri";
+ * a rule's timing ("weekly Mon-Fri 06:15", "once 01/12/2026 06:15",
+ * "1/week in daily 17:00-19:00"); and the parsers behind them, which accept
+ * English (mon, monday) and Vietnamese (t2..t7, cn) day names, ranges
+ * (mon-fri, t2-t6), daily/weekdays/weekend. */
+const char *sched_day_name(int wday); /* 1 = Monday */
+void sched_days_fmt(unsigned days, char *out, size_t cap);
+void sched_rule_fmt(const struct sched_rule *r, char *out, size_t cap);
+int sched_days_parse(const char *s, unsigned *days, struct ap_err *e);
+/* "DAYS HH:MM-HH:MM" (DAYS optional: daily). End 24:00 allowed; an end
+ * before the start crosses midnight; equal start and end is refused. */
+int sched_window_parse(const char *s, struct sched_window *w, struct ap_err *e);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "scheduler/sched.h" /* plain types: the rules section loads them */
 
 struct store;
 
@@ -92,6 +93,43 @@ int store_clip_remove(struct store *st, const char *id, int64_t now_ms, int *kep
                       struct ap_err *e);
 
 /* ---- rules (store/rules.c) ---- */
+
+/* A stored rule: the scheduler's view plus what only people read. */
+struct store_rule {
+	struct sched_rule r;
+	char label[128];
+	int64_t removed_ms; /* 0 while active */
+};
+
+/* Insert r (and its windows) in one transaction; sets r->id. */
+int store_rule_add(struct store *st, struct sched_rule *r, const char *label, struct ap_err *e);
+/* Rules by id (removed ones too when with_removed). The caller frees
+ * *out with store_rules_free. */
+int store_rules_list(struct store *st, int with_removed, struct store_rule **out, size_t *n,
+                     struct ap_err *e);
+void store_rules_free(struct store_rule *list);
+/* Mark an active rule removed at now; AP_EUSER when there is none. */
+int store_rule_remove(struct store *st, int64_t id, int64_t now, struct ap_err *e);
+/* The full id of the one not-removed clip whose id starts with prefix
+ * (>= 4 hex characters); AP_EUSER when none or several. */
+int store_rule_clip_resolve(struct store *st, const char *prefix, char out[65], struct ap_err *e);
+/* How many not-removed clips a campaign has. */
+int store_campaign_clip_count(struct store *st, const char *campaign, int *n, struct ap_err *e);
+
+/* Everything sched_plan() needs at now: active rules, every clip (with
+ * its last airing), and the play/missed/shortfall history since the start
+ * of the previous ISO week. Arrays are owned by d; free with
+ * store_sched_free. */
+struct store_sched_data {
+	struct sched_rule *rules;
+	size_t n_rules;
+	struct sched_clip *clips;
+	size_t n_clips;
+	struct sched_done *history;
+	size_t n_history;
+};
+int store_sched_load(struct store *st, int64_t now, struct store_sched_data *d, struct ap_err *e);
+void store_sched_free(struct store_sched_data *d);
 
 /* ---- proofs, pending play, daemon state (store/proofs.c) ---- */
 
