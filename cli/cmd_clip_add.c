@@ -62,7 +62,7 @@ static void list_free(struct file_list *l)
 
 static int is_audio_name(const char *name)
 {
-	static const char *const exts[] = { ".wav",  ".wave", ".flac", ".ogg", ".oga",
+	static const char *const exts[] = { ".wav",  ".wave", ".flac", ".ogg",  ".oga",
 		                            ".opus", ".mp3",  ".aif",  ".aiff", ".aifc" };
 	const char *dot = strrchr(name, '.');
 	if (!dot || name[0] == '.')
@@ -89,7 +89,8 @@ static int expand(const char *arg, struct file_list *l, struct ap_err *e)
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 		if (!rc && is_audio_name(names[i]->d_name) &&
-		    snprintf(path, sizeof(path), "%s/%s", arg, names[i]->d_name) < (int)sizeof(path) &&
+		    snprintf(path, sizeof(path), "%s/%s", arg, names[i]->d_name) <
+		        (int)sizeof(path) &&
 		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
 			rc = list_push(l, path, e);
 		free(names[i]);
@@ -294,9 +295,9 @@ int clip_cmd_add(struct cli *c, int argc, char **argv)
 			if (files.n > 1)
 				fprintf(stderr, "[%zu/%zu] %s\n", i + 1, files.n, c->err.msg);
 			if (out)
-				json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "file",
-				                                     files.v[i], "status", "refused",
-				                                     "error", c->err.msg));
+				json_array_append_new(
+				    out, json_pack("{s:s, s:s, s:s}", "file", files.v[i], "status",
+				                   "refused", "error", c->err.msg));
 			continue;
 		}
 		print_result(c, i, files.n, files.v[i], &row, status);

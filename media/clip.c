@@ -114,8 +114,7 @@ static int hash_stream(int fd, int out_fd, const char *name, char hex[CLIP_ID_HE
 	return AP_OK;
 }
 
-int clip_hash_file(const char *path, char hex[CLIP_ID_HEX + 1], int64_t *bytes,
-                   struct ap_err *e)
+int clip_hash_file(const char *path, char hex[CLIP_ID_HEX + 1], int64_t *bytes, struct ap_err *e)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -272,8 +271,8 @@ static int verify_one(const char *path, const char *what, const char *want, stru
 	if (clip_hash_file(path, got, NULL, &ignored) != AP_OK)
 		return ap_err_user(e, "%s: %s cannot be read", path, what);
 	if (strcmp(got, want) != 0)
-		return ap_err_user(e, "%s: %s is damaged (SHA-256 %.12s..., expected %.12s...)", path,
-		                   what, got, want);
+		return ap_err_user(e, "%s: %s is damaged (SHA-256 %.12s..., expected %.12s...)",
+		                   path, what, got, want);
 	return AP_OK;
 }
 

@@ -94,8 +94,7 @@ int clip_remove_files(const struct ap_config *cfg, const char *id, struct ap_err
 int clip_verify_files(const struct ap_config *cfg, const char *id, const char *render_sha256,
                       struct ap_err *e);
 /* SHA-256 of a whole file as lowercase hex, in one streaming pass. */
-int clip_hash_file(const char *path, char hex[CLIP_ID_HEX + 1], int64_t *bytes,
-                   struct ap_err *e);
+int clip_hash_file(const char *path, char hex[CLIP_ID_HEX + 1], int64_t *bytes, struct ap_err *e);
 
 /* Metadata checks shared by the CLI and tests. */
 int clip_campaign_valid(const char *campaign); /* 1..63 of [a-z0-9_-] */

@@ -200,7 +200,8 @@ static int source_open(struct source *s, const char *path, const char *name,
 	memset(s, 0, sizeof(*s));
 	s->sf = sf_open(path, SFM_READ, &s->info);
 	if (!s->sf)
-		return ap_err_user(e, "%s: not a readable audio file (%s)", name, sf_strerror(NULL));
+		return ap_err_user(e, "%s: not a readable audio file (%s)", name,
+		                   sf_strerror(NULL));
 	if (s->info.channels < 1 || s->info.channels > MAX_CHANNELS) {
 		source_close(s);
 		return ap_err_user(e, "%s: unsupported channel count %d", name, s->info.channels);
@@ -227,10 +228,10 @@ static int source_open(struct source *s, const char *path, const char *name,
 		}
 		/* Without a channel map, assume the WAVE order FL FR FC LFE BL BR SL SR. */
 		static const int wave_order[8] = {
-			SF_CHANNEL_MAP_FRONT_LEFT, SF_CHANNEL_MAP_FRONT_RIGHT,
+			SF_CHANNEL_MAP_FRONT_LEFT,   SF_CHANNEL_MAP_FRONT_RIGHT,
 			SF_CHANNEL_MAP_FRONT_CENTER, SF_CHANNEL_MAP_LFE,
-			SF_CHANNEL_MAP_REAR_LEFT,  SF_CHANNEL_MAP_REAR_RIGHT,
-			SF_CHANNEL_MAP_SIDE_LEFT,  SF_CHANNEL_MAP_SIDE_RIGHT,
+			SF_CHANNEL_MAP_REAR_LEFT,    SF_CHANNEL_MAP_REAR_RIGHT,
+			SF_CHANNEL_MAP_SIDE_LEFT,    SF_CHANNEL_MAP_SIDE_RIGHT,
 		};
 		if (sf_command(s->sf, SFC_GET_CHANNEL_MAP_INFO, map, ch * (int)sizeof(int)) !=
 		    SF_TRUE)
@@ -262,6 +263,38 @@ static int chunk_cut_short(SNDFILE *sf)
 	return 0;
 }
 
+/* An Ogg stream ends with a complete page flagged end-of-stream. libsndfile
+ * takes an Ogg file's length from its last page, so a cut-off copy decodes
+ * "whole" to a shorter length; only the missing end-of-stream page gives it
+ * away. A page is at most 27 + 255 + 255 * 255 bytes. */
+static int ogg_cut_short(const char *path)
+{
+	enum { TAIL = 27 + 255 + 255 * 255 };
+	uint8_t buf[TAIL]; /* 64 KiB: fine on the import path's stack */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t start = size > TAIL ? size - TAIL : 0;
+	ssize_t n = size > 0 ? pread(fd, buf, (size_t)(size - start), start) : -1;
+	close(fd);
+	if (n != size - start)
+		return 1;
+	for (ssize_t i = n - 27; i >= 0; i--) {
+		if (memcmp(buf + i, "OggS", 4) != 0)
+			continue;
+		int segments = buf[i + 26];
+		if (i + 27 + segments > n)
+			continue;
+		ssize_t end = i + 27 + segments;
+		for (int k = 0; k < segments; k++)
+			end += buf[i + 27 + k];
+		if (end == n && (buf[i + 5] & 0x04))
+			return 0;
+	}
+	return 1;
+}
+
 /* Reads up to BLOCK_FRAMES frames mapped onto work channels. Returns the
  * frame count (0 at the end) or a negative error. */
 static int64_t source_read(struct source *s, const char *name, float *raw, float *work,
@@ -278,8 +311,8 @@ static int64_t source_read(struct source *s, const char *name, float *raw, float
 	if (s->check_finite)
 		for (sf_count_t i = 0; i < n * ch; i++)
 			if (!isfinite(raw[i]))
-				return ap_err_user(e, "%s: contains invalid samples (NaN or infinity)",
-				                   name);
+				return ap_err_user(
+				    e, "%s: contains invalid samples (NaN or infinity)", name);
 	if (ch == s->work_ch || ch == 1) {
 		memcpy(work, raw, (size_t)(n * ch) * sizeof(float));
 	} else if (s->work_ch == 1) {
@@ -341,9 +374,11 @@ static int measure(const char *path, const char *name, const struct clip_params 
 	int64_t header = s.info.frames;
 	if (!rc && frames == 0)
 		rc = ap_err_user(e, "%s: contains no audio", name);
+	if (!rc && (s.info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG && ogg_cut_short(path))
+		rc = ap_err_user(e, "%s: truncated: the Ogg stream has no end", name);
 	if (!rc && chunk_cut_short(s.sf))
-		rc = ap_err_user(e, "%s: truncated: the file ends before its audio data does",
-		                 name);
+		rc =
+		    ap_err_user(e, "%s: truncated: the file ends before its audio data does", name);
 	/* Header counts can be estimates, but a file that decodes to clearly
 	 * less than it announces is cut short or damaged: never import it short. */
 	if (!rc && header > 0 && header < INT64_MAX / 2 &&
@@ -428,8 +463,8 @@ static int sink_put(struct sink *k, const float *in, int64_t frames, struct ap_e
 }
 
 /* Feed n work frames (end set on the last call) through the resampler. */
-static int resample_put(SRC_STATE *src, double ratio, struct sink *k, float *in, int64_t n,
-                        int end, float *out, int64_t out_cap, struct ap_err *e)
+static int resample_put(SRC_STATE *src, double ratio, struct sink *k, float *in, int64_t n, int end,
+                        float *out, int64_t out_cap, struct ap_err *e)
 {
 	SRC_DATA d = { 0 };
 	d.data_in = in;
@@ -464,7 +499,9 @@ static int render(const char *path, const char *name, const struct clip_params *
 	int rate = s.info.samplerate;
 	double ratio = (double)p->rate / rate;
 	int64_t out_cap = (int64_t)(BLOCK_FRAMES * ratio) + 64;
-	struct sink k = { .work_ch = s.work_ch, .out_ch = p->channels, .out_fd = out_fd,
+	struct sink k = { .work_ch = s.work_ch,
+		          .out_ch = p->channels,
+		          .out_fd = out_fd,
 		          .gain = (float)(pow(10.0, info->gain_db / 20.0) * 32767.0),
 		          .name = name };
 	k.wanted = rate == p->rate ? info->source_frames
@@ -502,9 +539,9 @@ static int render(const char *path, const char *name, const struct clip_params *
 	 * length; pad with silence so frames is always rate-exact. */
 	memset(work, 0, (size_t)BLOCK_FRAMES * (size_t)s.work_ch * sizeof(float));
 	while (!rc && k.written < k.wanted)
-		rc = sink_put(&k, work, k.wanted - k.written < BLOCK_FRAMES ? k.wanted - k.written
-		                                                            : BLOCK_FRAMES,
-		              e);
+		rc = sink_put(
+		    &k, work,
+		    k.wanted - k.written < BLOCK_FRAMES ? k.wanted - k.written : BLOCK_FRAMES, e);
 	if (k.hash.md) {
 		if (rc) {
 			sha256_discard(&k.hash);

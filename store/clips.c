@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIP_COLUMNS                                                                         \
+#define CLIP_COLUMNS                                                                        \
 	"id, import_seq, title, campaign, lang, source_name, source_format, source_bytes, " \
 	"source_rate, source_channels, source_frames, rate, channels, frames, "             \
 	"render_sha256, loudness_lufs, true_peak_dbtp, gain_db, valid_from, valid_until, "  \
@@ -108,15 +108,16 @@ int store_clip_insert(struct store *st, struct store_clip *c, struct ap_err *e)
 int store_clip_restore(struct store *st, const struct store_clip *c, struct ap_err *e)
 {
 	sqlite3_stmt *s;
-	int rc = store_prepare(st,
-	                       "UPDATE clips SET title = ?, campaign = ?, lang = ?, source_name = ?, "
-	                       "source_format = ?, source_bytes = ?, source_rate = ?, "
-	                       "source_channels = ?, source_frames = ?, rate = ?, channels = ?, "
-	                       "frames = ?, render_sha256 = ?, loudness_lufs = ?, "
-	                       "true_peak_dbtp = ?, gain_db = ?, valid_from = ?, valid_until = ?, "
-	                       "added_ms = ?, approved_by = NULL, approved_ms = NULL, "
-	                       "removed_ms = NULL WHERE id = ? AND removed_ms IS NOT NULL",
-	                       &s, e);
+	int rc =
+	    store_prepare(st,
+	                  "UPDATE clips SET title = ?, campaign = ?, lang = ?, source_name = ?, "
+	                  "source_format = ?, source_bytes = ?, source_rate = ?, "
+	                  "source_channels = ?, source_frames = ?, rate = ?, channels = ?, "
+	                  "frames = ?, render_sha256 = ?, loudness_lufs = ?, "
+	                  "true_peak_dbtp = ?, gain_db = ?, valid_from = ?, valid_until = ?, "
+	                  "added_ms = ?, approved_by = NULL, approved_ms = NULL, "
+	                  "removed_ms = NULL WHERE id = ? AND removed_ms IS NOT NULL",
+	                  &s, e);
 	if (rc)
 		return rc;
 	bind_facts(s, 1, c);
@@ -174,7 +175,8 @@ int store_clip_get(struct store *st, const char *id_or_prefix, struct store_clip
 	else if (found == 0)
 		rc = ap_err_user(e, "no clip %s in the library", id_or_prefix);
 	else if (found > 1)
-		rc = ap_err_user(e, "clip id prefix %s is ambiguous; give more digits", id_or_prefix);
+		rc = ap_err_user(e, "clip id prefix %s is ambiguous; give more digits",
+		                 id_or_prefix);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -280,8 +282,7 @@ static int referenced(struct store *st, const char *id, struct ap_err *e)
 	return rc;
 }
 
-int store_clip_remove(struct store *st, const char *id, int64_t now_ms, int *kept,
-                      struct ap_err *e)
+int store_clip_remove(struct store *st, const char *id, int64_t now_ms, int *kept, struct ap_err *e)
 {
 	int ref = referenced(st, id, e);
 	if (ref < 0)
