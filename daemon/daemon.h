@@ -43,7 +43,8 @@ struct daemon {
 	int stop, reload;
 	int64_t started_ms;
 	int64_t data_version;
-	int64_t clock_offset_ms; /* realtime - monotonic, to size a clock step */
+	int64_t clock_offset_us; /* realtime - monotonic, to size a clock step */
+	int64_t clock_mono_ms;   /* when clock_offset_us was read */
 	int64_t last_audio_mono_ms;
 	int64_t last_state_mono_ms;
 	int64_t watchdog_usec;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/aptime.h"
@@ -32,9 +33,43 @@ void d_poll_signals(struct daemon *d)
 	}
 }
 
-static int64_t clock_offset(void)
+/* A step while we sleep reaches us through the timer (the kernel cancels
+ * it); one while we play shows as a jump in realtime - monotonic bigger
+ * than NTP's slewing (at most 500 ppm) could have made since the last look. */
+#define STEP_MIN_US   100000
+#define SLEW_US_PER_S 500
+
+static int64_t clock_offset_us(void)
 {
-	return time_now_ms() - time_mono_ms();
+	struct timespec r, m;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000 + (r.tv_nsec - m.tv_nsec) / 1000;
+}
+
+static void clock_reset(struct daemon *d)
+{
+	d->clock_offset_us = clock_offset_us();
+	d->clock_mono_ms = time_mono_ms();
+}
+
+/* Records a clock_step event when the kernel told us of a step (told) or
+ * the offset jumped. Returns 1 when a step was recorded. */
+static int clock_check(struct daemon *d, int told)
+{
+	int64_t off = clock_offset_us(), mono = time_mono_ms();
+	int64_t step = off - d->clock_offset_us;
+	int64_t slew = SLEW_US_PER_S * (mono - d->clock_mono_ms) / 1000;
+	d->clock_offset_us = off;
+	d->clock_mono_ms = mono;
+	if (!told && (step < 0 ? -step : step) <= STEP_MIN_US + slew)
+		return 0;
+	char detail[160];
+	struct ap_err e = { 0 };
+	snprintf(detail, sizeof(detail), "wall clock stepped by %+.3f ms", (double)step / 1000.0);
+	if (d_event(d, "clock_step", detail, &e))
+		log_warnx("%s", e.msg);
+	return 1;
 }
 
 static void arm_timer(struct daemon *d, int64_t deadline_ms)
@@ -61,18 +96,8 @@ static int wait_until(struct daemon *d, int64_t deadline_ms)
 		log_warn("poll");
 	if (pf[1].revents & POLLIN) {
 		uint64_t ticks;
-		if (read(d->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == ECANCELED) {
-			int64_t now_offset = clock_offset();
-			int64_t step = now_offset - d->clock_offset_ms;
-			char detail[160];
-			struct ap_err e = { 0 };
-			d->clock_offset_ms = now_offset;
-			snprintf(detail, sizeof(detail), "wall clock stepped by %+lld ms",
-			         (long long)step);
-			if (d_event(d, "clock_step", detail, &e))
-				log_warnx("%s", e.msg);
-			return 1;
-		}
+		if (read(d->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == ECANCELED)
+			return clock_check(d, 1);
 	}
 	return 0;
 }
@@ -234,8 +259,10 @@ static void air(struct daemon *d, const struct sched_item *it)
 	d_state_update(d, 1);
 	play_run(p, start, &res);
 	d->last_audio_mono_ms = time_mono_ms();
-	trace(d, it->item, start, res.start_late_us);
-	log_debug("%s started %lld us after its time", it->item, (long long)res.start_late_us);
+	/* Against the plan's start, so time lost preparing counts too. */
+	int64_t late_us = res.start_late_us + (start - it->start_ms) * 1000;
+	trace(d, it->item, it->start_ms, late_us);
+	log_debug("%s started %lld us after its time", it->item, (long long)late_us);
 	finish_play(d, &rec, &res);
 	if (res.status == PLAY_FAILED)
 		snprintf(d->last_error, sizeof(d->last_error), "%s", res.error);
@@ -273,11 +300,13 @@ int d_loop(struct daemon *d, struct ap_err *e)
 	int64_t planned_mono = 0, start_mono = time_mono_ms();
 	int replan = 1;
 
-	d->clock_offset_ms = clock_offset();
+	clock_reset(d);
 	for (;;) {
 		d_poll_signals(d);
 		if (d->stop)
 			break;
+		if (clock_check(d, 0))
+			replan = 1;
 		if (d->reload) {
 			reload(d);
 			replan = 1;
