@@ -7,6 +7,7 @@
 
 #include "cli/cmd_clip.h"
 #include "common/aptime.h"
+#include "common/text.h"
 #include "media/clip.h"
 
 static const char clip_usage[] =
@@ -197,17 +198,16 @@ static int cmd_list(struct cli *c, int argc, char **argv)
 		printf("%-12s  %-10s  %7s  %6s  %-12s  %-21s  %s\n", "ID", "CAMPAIGN", "LENGTH",
 		       "LUFS", "APPROVED", "VALID", "TITLE");
 		for (size_t i = 0; i < n; i++) {
-			char dur[32], valid[40], appr[24];
+			char dur[32], valid[40], appr[64];
 			clip_fmt_duration(v[i].frames, v[i].rate, dur, sizeof(dur));
 			fmt_validity(&v[i], valid, sizeof(valid));
-			if (v[i].removed_ms)
-				snprintf(appr, sizeof(appr), "(removed)");
-			else
-				snprintf(appr, sizeof(appr), "%.12s",
-				         v[i].approved_by[0] ? v[i].approved_by : "no");
-			printf("%.12s  %-10s  %7s  %6.1f  %-12s  %-21s  %s\n", v[i].id,
-			       v[i].campaign, dur, v[i].loudness_lufs + v[i].gain_db, appr, valid,
-			       v[i].title);
+			text_fit(appr, sizeof(appr),
+			         v[i].removed_ms       ? "(removed)"
+			         : v[i].approved_by[0] ? v[i].approved_by
+			                               : "no",
+			         12);
+			printf("%.12s  %-10s  %7s  %6.1f  %s  %-21s  %s\n", v[i].id, v[i].campaign,
+			       dur, v[i].loudness_lufs + v[i].gain_db, appr, valid, v[i].title);
 		}
 	}
 	free(v);

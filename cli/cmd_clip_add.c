@@ -257,7 +257,7 @@ static void print_result(struct cli *c, size_t i, size_t n, const char *path,
 		return;
 	}
 	char line[1024];
-	snprintf(line, sizeof(line), "%s %s, %.1f LUFS (gain %+.1f dB)", status, dur,
+	snprintf(line, sizeof(line), "%s %s, airs at %.1f LUFS (gain %+.1f dB)", status, dur,
 	         row->loudness_lufs + row->gain_db, row->gain_db);
 	if (n > 1)
 		fprintf(stderr, "[%zu/%zu] %s: %s\n", i + 1, n, path, line);
