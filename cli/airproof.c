@@ -46,6 +46,12 @@ int cli_load_config(struct cli *c)
 	return tz_use(c->cfg.timezone, &c->err);
 }
 
+int64_t cli_now_ms(void)
+{
+	const char *s = getenv("AIRPROOF_NOW_MS");
+	return s && *s ? strtoll(s, NULL, 10) : time_now_ms();
+}
+
 int cli_state_path(struct cli *c, const char *name, char *out, size_t cap)
 {
 	if (config_state_path(&c->cfg, name, out, cap))

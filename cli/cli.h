@@ -5,6 +5,7 @@
 #ifndef AP_CLI_H
 #define AP_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "common/err.h"
@@ -26,6 +27,9 @@ int cli_load_config(struct cli *c);
 /* Load config and open the station database (must exist). The caller closes
  * it with store_close. */
 int cli_open_station(struct cli *c, struct store **st);
+/* The wall clock, or AIRPROOF_NOW_MS when set (a test hook, so plans and
+ * status can be checked against a fixed date). */
+int64_t cli_now_ms(void);
 /* Path of a file inside the state folder ("airproof.db", "station.key"). */
 int cli_state_path(struct cli *c, const char *name, char *out, size_t cap);
 /* True when argv asks for help; print a usage text (common/frontend.h). */

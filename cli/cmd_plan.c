@@ -18,13 +18,6 @@ static const char plan_usage[] =
     "local time: start, duration, clip title, the rule, make-goods, items that\n"
     "will not air and why, and each quota's count for each week.\n";
 
-/* Test hook: AIRPROOF_NOW_MS stands in for the clock (tests only). */
-static int64_t now_ms(void)
-{
-	const char *s = getenv("AIRPROOF_NOW_MS");
-	return s && *s ? strtoll(s, NULL, 10) : time_now_ms();
-}
-
 static const struct sched_clip *find_clip(const struct store_sched_data *d, const char *id)
 {
 	for (size_t i = 0; id[0] && i < d->n_clips; i++)
@@ -191,7 +184,7 @@ CMD(plan)
 	struct store *st;
 	if ((rc = cli_open_station(c, &st)))
 		return rc;
-	int64_t now = now_ms(), from = now, to = now + SCHED_HORIZON_MS, lo = 0;
+	int64_t now = cli_now_ms(), from = now, to = now + SCHED_HORIZON_MS, lo = 0;
 	char week_id[16] = "";
 	if (week) {
 		int iy, iw;

@@ -30,13 +30,6 @@ static const char rule_usage[] =
     "missed or failed play gets a make-good later the same week.\n"
     "ID for --clip is the clip id or a unique prefix of it (see 'airproof clip list').\n";
 
-/* Test hook: AIRPROOF_NOW_MS stands in for the clock (tests only). */
-static int64_t now_ms(void)
-{
-	const char *s = getenv("AIRPROOF_NOW_MS");
-	return s && *s ? strtoll(s, NULL, 10) : time_now_ms();
-}
-
 static int campaign_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -220,7 +213,7 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	struct store *st;
 	if ((rc = cli_open_station(c, &st)))
 		return rc;
-	int64_t now = now_ms();
+	int64_t now = cli_now_ms();
 	if (r.kind == SCHED_ONCE && time_from_local(r.once_year, r.once_month, r.once_day,
 	                                            r.minute / 60, r.minute % 60, 0) <= now) {
 		store_close(st);
@@ -332,7 +325,7 @@ static int rule_remove(struct cli *c, int argc, char **argv)
 	int rc = cli_open_station(c, &st);
 	if (rc)
 		return rc;
-	rc = store_rule_remove(st, id, now_ms(), &c->err);
+	rc = store_rule_remove(st, id, cli_now_ms(), &c->err);
 	store_close(st);
 	if (!rc)
 		printf(c->json ? "{\"removed\":%lld}\n" : "Removed rule %lld\n", id);

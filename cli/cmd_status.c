@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "common/aptime.h"
 #include "proof/proof.h"
+#include "scheduler/sched.h"
 #include "store/store.h"
 
 static const char status_usage[] =
@@ -36,7 +37,61 @@ struct status {
 	int64_t done[MAX_QUOTAS];
 	size_t n_quotas;
 	char week[16];
+	/* from the plan: what airs next, and what cannot air */
+	int have_next;
+	struct sched_item next;
+	char next_title[256];
+	char problems[4][200];
+	size_t n_problems;
 };
+
+/* The plan, computed here as the daemon would, so status says what comes
+ * next and which items cannot air even when the daemon is stopped. */
+static int plan_view(struct cli *c, struct store *st, int64_t now, struct status *s)
+{
+	struct store_sched_data d;
+	struct sched_plan p;
+	int rc = store_sched_load(st, now, &d, &c->err);
+	if (rc)
+		return rc;
+	struct sched_input in = { d.rules,
+		                  d.n_rules,
+		                  d.clips,
+		                  d.n_clips,
+		                  d.history,
+		                  d.n_history,
+		                  now,
+		                  (int64_t)c->cfg.max_late_s * 1000,
+		                  c->cfg.require_approval,
+		                  s->playing ? s->now_playing.item : NULL };
+	if ((rc = sched_plan(&in, &p, &c->err))) {
+		store_sched_free(&d);
+		return rc;
+	}
+	for (size_t i = 0; i < p.n_items; i++) {
+		const struct sched_item *it = &p.items[i];
+		if (it->flags & (SCHED_NO_CLIP | SCHED_CONFLICT)) {
+			int dup = 0;
+			for (size_t k = 0; k < s->n_problems; k++)
+				dup |= !strcmp(s->problems[k], it->reason);
+			if (!dup && s->n_problems < 4)
+				snprintf(s->problems[s->n_problems++], sizeof(s->problems[0]), "%s",
+				         it->reason);
+			continue;
+		}
+		if (!s->have_next) {
+			s->have_next = 1;
+			s->next = *it;
+			for (size_t k = 0; k < d.n_clips; k++)
+				if (!strcmp(d.clips[k].id, it->clip))
+					snprintf(s->next_title, sizeof(s->next_title), "%s",
+					         d.clips[k].title);
+		}
+	}
+	sched_plan_free(&p);
+	store_sched_free(&d);
+	return AP_OK;
+}
 
 /* Held lock = a live daemon; a lock we can take = none. Never creates the
  * file. */
@@ -56,7 +111,7 @@ static int daemon_running(struct cli *c)
 static int gather(struct cli *c, struct store *st, struct status *s)
 {
 	int rc, found;
-	int64_t from, to, now = time_now_ms();
+	int64_t from, to, now = cli_now_ms();
 	struct ltime lt;
 	int iy, iw;
 
@@ -78,7 +133,7 @@ static int gather(struct cli *c, struct store *st, struct status *s)
 		if ((rc = store_proofs_count_complete(st, s->quotas[i].campaign, from, to,
 		                                      &s->done[i], &c->err)))
 			return rc;
-	return AP_OK;
+	return plan_view(c, st, now, s);
 }
 
 static void out_text(const struct status *s)
@@ -96,12 +151,15 @@ static void out_text(const struct status *s)
 	} else {
 		printf("Playing:   nothing\n");
 	}
-	if (s->have_ds && s->ds.next_item[0]) {
-		time_fmt_datetime_s(s->ds.next_ms, when);
-		printf("Next:      %s at %s\n", s->ds.next_item, when);
+	if (s->have_next) {
+		time_fmt_datetime(s->next.start_ms, when);
+		printf("Next:      %s  %s [%s] (%s)\n", when, s->next_title, s->next.campaign,
+		       s->next.item);
 	} else {
-		printf("Next:      unknown (the daemon has not planned yet)\n");
+		printf("Next:      nothing in the next 14 days\n");
 	}
+	for (size_t i = 0; i < s->n_problems; i++)
+		printf("Problem:   %s\n", s->problems[i]);
 	printf("Week %s quota:\n", s->week);
 	if (s->n_quotas == 0)
 		printf("           no quota rules\n");
@@ -137,14 +195,19 @@ static int out_json(struct cli *c, const struct status *s)
 	                                         "title", s->now_playing.title, "started",
 	                                         (json_int_t)s->now_playing.started)
 	                             : json_null();
+	json_t *problems = json_array();
+	for (size_t i = 0; problems && i < s->n_problems; i++)
+		json_array_append_new(problems, json_string(s->problems[i]));
 	json_t *o = json_pack(
-	    "{s:b, s:b, s:I, s:o, s:s?, s:I, s:s, s:o, s:I, s:I, s:I, s:I, s:s?, s:s?}", "running",
-	    s->running, "stale", s->stale, "pid", (json_int_t)(s->running ? s->ds.pid : 0),
-	    "playing", playing, "next_item", s->ds.next_item[0] ? s->ds.next_item : NULL, "next_ms",
-	    (json_int_t)s->ds.next_ms, "week", s->week, "quotas", quotas, "proofs",
-	    (json_int_t)s->sync.total, "unsynced", (json_int_t)s->sync.unsynced, "last_sync_ms",
-	    (json_int_t)s->sync.last_attempt_ms, "last_sync_ok_ms", (json_int_t)s->sync.last_ok_ms,
-	    "last_sync_result", s->sync.last_result[0] ? s->sync.last_result : NULL, "last_error",
+	    "{s:b, s:b, s:I, s:o, s:s?, s:I, s:o, s:s, s:o, s:I, s:I, s:I, s:I, s:s?, s:s?}",
+	    "running", s->running, "stale", s->stale, "pid",
+	    (json_int_t)(s->running ? s->ds.pid : 0), "playing", playing, "next_item",
+	    s->have_next ? s->next.item : NULL, "next_ms",
+	    (json_int_t)(s->have_next ? s->next.start_ms : 0), "problems", problems, "week",
+	    s->week, "quotas", quotas, "proofs", (json_int_t)s->sync.total, "unsynced",
+	    (json_int_t)s->sync.unsynced, "last_sync_ms", (json_int_t)s->sync.last_attempt_ms,
+	    "last_sync_ok_ms", (json_int_t)s->sync.last_ok_ms, "last_sync_result",
+	    s->sync.last_result[0] ? s->sync.last_result : NULL, "last_error",
 	    s->ds.last_error[0] ? s->ds.last_error : NULL);
 	char *text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/aptime.h"
 #include "common/hash.h"
 #include "config/config.h"
 #include "proof/proof.h"
@@ -323,7 +324,7 @@ int sync_run(struct store *st, const char *station, const struct sync_http *h,
 			result[strcspn(result, "\n")] = '\0';
 		}
 		json_decref(a.root);
-		if ((rc = record(st, 1, a.next_seq, a.head, h->now_ms(h->ctx), result)))
+		if ((rc = record(st, 1, a.next_seq, a.head, time_now_ms(), result)))
 			return ap_err_internal(e, "cannot record the hub's answer in the database");
 		if (n_rej) {
 			rc = ap_err_user(e, "the hub refused proof(s); see above");
@@ -340,7 +341,7 @@ int sync_run(struct store *st, const char *station, const struct sync_http *h,
 	if (rc && !res->rejected[0]) {
 		char result[256];
 		snprintf(result, sizeof(result), "failed: %.240s", e->msg);
-		record(st, 0, 0, NULL, h->now_ms(h->ctx), result);
+		record(st, 0, 0, NULL, time_now_ms(), result);
 	}
 	res->unsynced = last - res->next_seq + 1;
 	return rc;

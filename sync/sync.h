@@ -23,7 +23,7 @@ struct sync_http {
 	int (*post)(void *ctx, const char *url, const char *body, size_t len, long *status,
 	            char **reply, size_t *reply_len, long *retry_after_s, struct ap_err *e);
 	void (*sleep_ms)(void *ctx, int64_t ms);
-	int64_t (*now_ms)(void *ctx);
+	int64_t (*now_ms)(void *ctx); /* monotonic, for retry deadlines only */
 	uint32_t (*random)(void *ctx);
 	void *ctx;
 };

@@ -50,6 +50,9 @@ set_hub_url "$PORT"
 
 "$FIX" plays "$T/state" 30
 check "sync uploads the station's proofs" "$AP" sync
+check "status dates the last sync by the wall clock" sh -c "t=\$('$AP' status --json | \
+	sed -n 's/.*\"last_sync_ms\": *\([0-9]*\).*/\\1/p'); now=\$(date +%s%3N); \
+	test -n \"\$t\" && test \$((now - t)) -lt 600000 && test \$((now - t)) -ge 0"
 check "the hub holds all 30" sh -c "'$HUB' station list --json | grep -q '\"next_seq\":31'"
 check "the station marks exactly those synced" test "$(synced)" = 30
 WEEK=$(date +%G-W%V)

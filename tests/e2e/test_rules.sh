@@ -37,6 +37,8 @@ check "rule list shows weekday ranges" grep -q 'weekly Mon-Fri 12:00' "$T/list"
 check "rule list --json has four rules" sh -c "'$AP' rule list --json | grep -o '\"id\":' | wc -l | grep -qx 4"
 
 "$AP" plan >"$T/plan"
+check "status names the next item from the plan" sh -c "'$AP' status | \
+	grep -q '^Next:      30/11/2026 12:00  CCHC tuần 49 \[cchc\]'"
 check "plan shows the quota play at 17:00 on Monday" \
 	grep -q '^Mon 30/11/2026 17:00 .*CCHC tuần 49.*rule 1 (quota)' "$T/plan"
 check "plan shows the weekly 06:15 item with its title" \
@@ -52,6 +54,8 @@ sqlite3 "$T/state/airproof.db" "UPDATE clips SET removed_ms = 2 WHERE id = '$C1'
 "$AP" plan >"$T/plan2"
 check "without an eligible clip the plan says why" \
 	grep -q 'NO ELIGIBLE CLIP: no approved clip in campaign cchc valid on 30/11/2026' "$T/plan2"
+check "status names the problem too" sh -c "'$AP' status | \
+	grep -q '^Problem:   no approved clip in campaign cchc valid on 30/11/2026'"
 sqlite3 "$T/state/airproof.db" "UPDATE clips SET removed_ms = NULL WHERE id = '$C1'"
 
 check "a colliding once rule is accepted with a warning" sh -c "'$AP' rule add once \
