@@ -63,10 +63,10 @@ static int record_html(void *ctx, const struct store_hub_record *r)
 	hub_sb_html(b, is_play ? or_empty(r->status) : or_empty(r->event));
 	hub_sb_printf(b, "</td><td>%s</td><td>%s</td><td>", start, end);
 	hub_sb_html(b, or_empty(r->campaign));
-	hub_sb_put(b, "</td><td><code>");
-	if (r->clip)
-		hub_sb_html(b, r->clip);
-	hub_sb_put(b, "</code></td><td>");
+	/* the full id on hover; 12 hex digits identify a clip in practice */
+	hub_sb_put(b, "</td><td><code title=\"");
+	hub_sb_html(b, or_empty(r->clip));
+	hub_sb_printf(b, "\">%.12s</code></td><td>", or_empty(r->clip));
 	if (!r->clock_synced)
 		hub_sb_put(b, "clock not synchronised ");
 	if (is_play && !r->known_clip)
@@ -77,9 +77,16 @@ static int record_html(void *ctx, const struct store_hub_record *r)
 	return AP_OK;
 }
 
+struct rejections_html {
+	struct hub_sb *b;
+	int n;
+};
+
 static int rejection_html(void *ctx, const char *reason, int64_t seq, int64_t count)
 {
-	struct hub_sb *b = ctx;
+	struct rejections_html *rj = ctx;
+	struct hub_sb *b = rj->b;
+	rj->n++;
 	hub_sb_printf(b, "<li>seq %lld: ", (long long)seq);
 	hub_sb_html(b, reason);
 	hub_sb_printf(b, " (%lld times)</li>\n", (long long)count);
@@ -126,8 +133,11 @@ int hub_station_week_render(struct store *st, const struct hub_config *cfg, cons
 		              cell.required, reasons[0] ? reasons : "none");
 		rc = store_hub_week_records(st, station, week, record_html, &b, e);
 		hub_sb_put(&b, "</table>\n<h2>Refused records</h2><ul>\n");
+		struct rejections_html rj = { &b, 0 };
 		if (!rc)
-			rc = store_hub_week_rejections(st, station, week, rejection_html, &b, e);
+			rc = store_hub_week_rejections(st, station, week, rejection_html, &rj, e);
+		if (!rj.n)
+			hub_sb_put(&b, "<li>none</li>\n");
 		hub_sb_put(&b, "</ul><p><a href=\"/\">dashboard</a></p>\n");
 		hub_html_foot(&b);
 		*out = hub_sb_take(&b, len);
