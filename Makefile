@@ -21,7 +21,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 
 CC      ?= cc
 B       ?= build
-PKGS    := ao sndfile samplerate libebur128 libconfig sqlite3 libsodium \
+PKGS    := ao sndfile soxr libebur128 libconfig sqlite3 libsodium \
            libcrypto jansson libcurl libmicrohttpd libsystemd
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -54,6 +54,8 @@ TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 TSUP_SRC  := $(wildcard tests/unit/support/*.c)
 TSUP_OBJ  := $(TSUP_SRC:%.c=$(B)/%.o)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -83,11 +85,14 @@ $(B)/airproofd: $(D_SRC:%.c=$(B)/%.o) $(LIB)
 $(B)/tests/%: $(B)/tests/unit/%.o $(TSUP_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+$(B)/tools/%: $(B)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(PROGS) $(TEST_BIN)
+tests: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 # The README's test command. Plain build first, then the same suite built
 # with ASan+UBSan; one summary line at the end.
@@ -107,9 +112,9 @@ valgrind: $(TEST_BIN)
 	done; [ $$fail -eq 0 ] && echo "valgrind: all unit tests clean"
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 format-check:
-	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h') \
+	@clang-format --dry-run -Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h') \
 	  || { echo "clang-format: run 'make format'" >&2; exit 1; }
 
 demo: deps all
@@ -128,7 +133,8 @@ install: all
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/airproof $(B)/airproof-hub $(DESTDIR)$(BINDIR)/
 	install -m 755 $(B)/airproofd $(DESTDIR)$(SBINDIR)/
-	install -m 644 config/airproof.cfg.example $(DESTDIR)$(SYSCONFDIR)/airproof/
+	install -m 644 config/airproof.cfg.example config/airproof-hub.cfg.example \
+	  $(DESTDIR)$(SYSCONFDIR)/airproof/
 	install -m 644 docs/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/*.8 $(DESTDIR)$(MANDIR)/man8/
 	for f in systemd/*.service systemd/*.timer; do [ -e "$$f" ] && \

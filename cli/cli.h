@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
+#include "common/frontend.h"
 #include "config/config.h"
 
 struct store;
@@ -27,10 +28,9 @@ int cli_load_config(struct cli *c);
 int cli_open_station(struct cli *c, struct store **st);
 /* Path of a file inside the state folder ("airproof.db", "station.key"). */
 int cli_state_path(struct cli *c, const char *name, char *out, size_t cap);
-/* True when argv asks for help. */
-int cli_wants_help(int argc, char **argv);
-/* Print a usage text to stdout and return AP_OK (for --help). */
-int cli_usage(const char *text);
+/* True when argv asks for help; print a usage text (common/frontend.h). */
+#define cli_wants_help fe_wants_help
+#define cli_usage      fe_usage
 /* One-line user error about the command line. */
 int cli_bad_usage(struct cli *c, const char *verb, const char *fmt, ...) AP_PRINTF(3, 4);
 

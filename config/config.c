@@ -2,8 +2,6 @@
  * keys are refused so a typo never silently keeps a default. */
 #include "config/config.h"
 
-#include <libconfig.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +9,11 @@
 #include <unistd.h>
 
 #include "common/aptime.h"
+#include "config/cfgfile.h"
 
 void config_defaults(struct ap_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->station_name, sizeof(c->station_name), "%s", "");
 	snprintf(c->level, sizeof(c->level), "commune");
 	snprintf(c->timezone, sizeof(c->timezone), "Asia/Ho_Chi_Minh");
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/airproof");
@@ -102,87 +100,38 @@ static const struct key_spec keys[] = {
 
 static const char *const groups[] = { "station", "paths", "audio", "media", "sync" };
 
-static int bad(struct ap_err *e, const char *file, const config_setting_t *s, const char *fmt, ...)
-    AP_PRINTF(4, 5);
-static int bad(struct ap_err *e, const char *file, const config_setting_t *s, const char *fmt, ...)
-{
-	char what[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return ap_err_user(e, "%s:%d: %s", file, s ? (int)config_setting_source_line(s) : 0, what);
-}
-
 static int load_key(const struct key_spec *k, config_setting_t *s, struct ap_config *c,
                     const char *file, struct ap_err *e)
 {
 	char *field = (char *)c + k->offset;
-	int t = config_setting_type(s);
 	char full[80];
 	snprintf(full, sizeof(full), "%s.%s", k->group, k->name);
 
 	switch (k->type) {
-	case K_STRING: {
-		const char *v = config_setting_get_string(s);
-		if (t != CONFIG_TYPE_STRING || !v)
-			return bad(e, file, s, "%s: expected a string in quotes%s", full, "");
-		if (strlen(v) >= k->size)
-			return bad(e, file, s, "%s: value is too long%s", full, "");
-		snprintf(field, k->size, "%s", v);
-		return AP_OK;
-	}
-	case K_INT: {
-		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-			return bad(e, file, s, "%s: expected a whole number%s", full, "");
-		long long v = config_setting_get_int64(s);
-		if (v < k->min || v > k->max) {
-			char range[64];
-			snprintf(range, sizeof(range), " (%.0f..%.0f)", k->min, k->max);
-			return bad(e, file, s, "%s: out of range%s", full, range);
-		}
-		*(int *)(void *)field = (int)v;
-		return AP_OK;
-	}
-	case K_FLOAT: {
-		double v;
-		if (t == CONFIG_TYPE_FLOAT)
-			v = config_setting_get_float(s);
-		else if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-			v = (double)config_setting_get_int64(s);
-		else
-			return bad(e, file, s, "%s: expected a number%s", full, "");
-		if (v < k->min || v > k->max) {
-			char range[64];
-			snprintf(range, sizeof(range), " (%g..%g)", k->min, k->max);
-			return bad(e, file, s, "%s: out of range%s", full, range);
-		}
-		*(double *)(void *)field = v;
-		return AP_OK;
-	}
+	case K_STRING:
+		return cfg_get_str(s, full, field, k->size, file, e);
+	case K_INT:
+		return cfg_get_int(s, full, (long long)k->min, (long long)k->max,
+		                   (int *)(void *)field, file, e);
+	case K_FLOAT:
+		return cfg_get_float(s, full, k->min, k->max, (double *)(void *)field, file, e);
 	case K_BOOL:
-		if (t != CONFIG_TYPE_BOOL)
-			return bad(e, file, s, "%s: expected true or false%s", full, "");
-		*(int *)(void *)field = config_setting_get_bool(s);
-		return AP_OK;
+		return cfg_get_bool(s, full, (int *)(void *)field, file, e);
 	case K_GROUP: /* audio.options: string values passed to libao */
-		if (t != CONFIG_TYPE_GROUP)
-			return bad(e, file, s, "%s: expected a group { key = \"value\"; }%s", full,
-			           "");
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			return cfg_bad(e, file, s, "%s: expected a group { key = \"value\"; }",
+			               full);
 		for (int i = 0; i < config_setting_length(s); i++) {
 			config_setting_t *o = config_setting_get_elem(s, (unsigned)i);
-			const char *name = config_setting_name(o);
-			const char *v = config_setting_get_string(o);
+			char name[120];
+			snprintf(name, sizeof(name), "%s.%s", full, config_setting_name(o));
 			if (c->n_audio_options == CONFIG_MAX_OPTIONS)
-				return bad(e, file, o, "%s: too many options%s", full, "");
-			if (!v)
-				return bad(e, file, o, "%s.%s: expected a string in quotes", full,
-				           name);
+				return cfg_bad(e, file, o, "%s: too many options", full);
 			struct config_option *opt = &c->audio_options[c->n_audio_options++];
-			if (strlen(name) >= sizeof(opt->key) || strlen(v) >= sizeof(opt->value))
-				return bad(e, file, o, "%s.%s: too long", full, name);
-			snprintf(opt->key, sizeof(opt->key), "%s", name);
-			snprintf(opt->value, sizeof(opt->value), "%s", v);
+			snprintf(opt->key, sizeof(opt->key), "%s", config_setting_name(o));
+			int rc = cfg_get_str(o, name, opt->value, sizeof(opt->value), file, e);
+			if (rc)
+				return rc;
 		}
 		return AP_OK;
 	}
@@ -192,18 +141,18 @@ static int load_key(const struct key_spec *k, config_setting_t *s, struct ap_con
 static int validate(struct ap_config *c, config_t *cf, const char *file, struct ap_err *e)
 {
 	if (c->station_id[0] && !config_station_id_valid(c->station_id))
-		return bad(e, file, config_lookup(cf, "station.id"),
-		           "station.id: '%s' must be lowercase letters, digits and '-'%s",
-		           c->station_id, "");
+		return cfg_bad(e, file, config_lookup(cf, "station.id"),
+		               "station.id: '%s' must be lowercase letters, digits and '-'",
+		               c->station_id);
 	if (!tz_valid(c->timezone))
-		return bad(e, file, config_lookup(cf, "station.timezone"),
-		           "station.timezone: unknown time zone '%s'%s", c->timezone, "");
+		return cfg_bad(e, file, config_lookup(cf, "station.timezone"),
+		               "station.timezone: unknown time zone '%s'", c->timezone);
 	if (c->state_dir[0] == '\0')
-		return bad(e, file, config_lookup(cf, "paths.state_dir"),
-		           "paths.state_dir: must not be empty%s%s", "", "");
+		return cfg_bad(e, file, config_lookup(cf, "paths.state_dir"),
+		               "paths.state_dir: must not be empty");
 	if (c->audio_driver[0] == '\0')
-		return bad(e, file, config_lookup(cf, "audio.driver"),
-		           "audio.driver: must not be empty%s%s", "", "");
+		return cfg_bad(e, file, config_lookup(cf, "audio.driver"),
+		               "audio.driver: must not be empty");
 	return AP_OK;
 }
 
@@ -218,26 +167,8 @@ int config_load(const char *path, int required, struct ap_config *c, struct ap_e
 			return ap_err_user(e, "%s: config file not found", path);
 		return AP_OK;
 	}
-	config_init(&cf);
-	/* Includes resolve next to the file, not the working directory. */
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	config_set_include_dir(&cf, dir);
-	config_set_options(&cf, 0); /* no auto-convert: 1 is not silently 1.0 */
-	if (!config_read_file(&cf, path)) {
-		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
-			rc = ap_err_user(e, "%s: cannot read config file", path);
-		else
-			rc = ap_err_user(e, "%s:%d: %s",
-			                 config_error_file(&cf) ? config_error_file(&cf) : path,
-			                 config_error_line(&cf), config_error_text(&cf));
-		goto out;
-	}
+	if ((rc = cfg_read(&cf, path, e)))
+		return rc;
 	config_setting_t *root = config_root_setting(&cf);
 	for (int i = 0; i < config_setting_length(root) && !rc; i++) {
 		config_setting_t *g = config_setting_get_elem(root, (unsigned)i);
@@ -247,11 +178,11 @@ int config_load(const char *path, int required, struct ap_config *c, struct ap_e
 			if (strcmp(gname, groups[gi]) == 0)
 				break;
 		if (gi == sizeof(groups) / sizeof(groups[0])) {
-			rc = bad(e, path, g, "unknown setting '%s'%s", gname, "");
+			rc = cfg_bad(e, path, g, "unknown setting '%s'", gname);
 			break;
 		}
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			rc = bad(e, path, g, "%s: expected a group { ... }%s", gname, "");
+			rc = cfg_bad(e, path, g, "%s: expected a group { ... }", gname);
 			break;
 		}
 		for (int j = 0; j < config_setting_length(g) && !rc; j++) {
@@ -262,7 +193,7 @@ int config_load(const char *path, int required, struct ap_config *c, struct ap_e
 				if (!strcmp(keys[ki].group, gname) && !strcmp(keys[ki].name, name))
 					break;
 			if (ki == sizeof(keys) / sizeof(keys[0]))
-				rc = bad(e, path, s, "unknown setting '%s.%s'", gname, name);
+				rc = cfg_bad(e, path, s, "unknown setting '%s.%s'", gname, name);
 			else
 				rc = load_key(&keys[ki], s, c, path, e);
 		}
@@ -271,7 +202,6 @@ int config_load(const char *path, int required, struct ap_config *c, struct ap_e
 		rc = validate(c, &cf, path, e);
 	if (!rc)
 		snprintf(c->path, sizeof(c->path), "%s", path);
-out:
 	config_destroy(&cf);
 	if (rc)
 		config_defaults(c);

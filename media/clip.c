@@ -2,11 +2,13 @@
  * removal and verification of the content-addressed files in media/. */
 #include "media/clip.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@ struct clip_import {
 	char media_dir[4200];
 	char src_tmp[4300];
 	int src_fd;
+	int lock_fd; /* media/ itself, flocked shared while this import runs */
 	struct fs_tmp pcm;
 	int pcm_open;
 	char id[CLIP_ID_HEX + 1];
@@ -124,6 +127,31 @@ int clip_hash_file(const char *path, char hex[CLIP_ID_HEX + 1], int64_t *bytes, 
 	return rc;
 }
 
+/* An import killed midway (Ctrl-C, crash, power cut) leaves its temp files
+ * in media/: .import-XXXXXX (the original) and <id>.pcm.tmp.XXXXXX. Every
+ * import holds a shared flock on the media/ folder while it runs; whoever
+ * gets it exclusively knows no import is running and removes what is left.
+ * Then it keeps it shared for its own import. */
+static int lock_media(struct clip_import *ci, struct ap_err *e)
+{
+	ci->lock_fd = open(ci->media_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ci->lock_fd < 0)
+		return ap_err_internal(e, "%s: cannot open: %s", ci->media_dir, strerror(errno));
+	if (flock(ci->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		DIR *d = opendir(ci->media_dir);
+		struct dirent *de;
+		while (d && (de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, ".import-", 8) == 0 ||
+			    strstr(de->d_name, ".pcm.tmp."))
+				unlinkat(dirfd(d), de->d_name, 0);
+		if (d)
+			closedir(d);
+	}
+	if (flock(ci->lock_fd, LOCK_SH) != 0)
+		return ap_err_internal(e, "%s: cannot lock: %s", ci->media_dir, strerror(errno));
+	return AP_OK;
+}
+
 int clip_import_begin(const struct ap_config *cfg, const char *path, struct clip_import **out,
                       struct ap_err *e)
 {
@@ -132,6 +160,7 @@ int clip_import_begin(const struct ap_config *cfg, const char *path, struct clip
 	if (!ci)
 		return ap_err_internal(e, "out of memory");
 	ci->src_fd = -1;
+	ci->lock_fd = -1;
 	ci->pcm.fd = -1;
 	snprintf(ci->name, sizeof(ci->name), "%s", path);
 	clip_params_from_config(cfg, &ci->params);
@@ -146,13 +175,17 @@ int clip_import_begin(const struct ap_config *cfg, const char *path, struct clip
 		                   ci->media_dir);
 	}
 
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int rc = ap_err_user(e, "%s: cannot open: %s", path, strerror(errno));
-		free(ci);
+	int rc = lock_media(ci, e);
+	if (rc) {
+		clip_import_destroy(ci);
 		return rc;
 	}
-	int rc = AP_OK;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		rc = ap_err_user(e, "%s: cannot open: %s", path, strerror(errno));
+		clip_import_destroy(ci);
+		return rc;
+	}
 	if (fstat(fd, &sb) != 0)
 		rc = ap_err_user(e, "%s: cannot read: %s", path, strerror(errno));
 	else if (S_ISDIR(sb.st_mode))
@@ -243,6 +276,8 @@ void clip_import_destroy(struct clip_import *ci)
 		unlink(ci->src_tmp);
 	if (ci->pcm_open)
 		fs_tmp_abort(&ci->pcm);
+	if (ci->lock_fd >= 0)
+		close(ci->lock_fd);
 	free(ci);
 }
 

@@ -3,7 +3,7 @@
  * Import decodes the whole source once to measure it (EBU R128 integrated
  * loudness and true peak, libebur128) and once more to render it: channel
  * mapping (mono is duplicated, more than two channels are down-mixed),
- * resampling to the station rate (libsamplerate), gain in float, clipping,
+ * resampling to the station rate (libsoxr), gain in float, clipping,
  * s16. Loudness is measured on the channel-mapped signal at the source rate,
  * so a mono clip is measured as the dual-mono it will air as, a 5.1 clip as
  * its stereo down-mix, and no resampling is spent on the measuring pass.

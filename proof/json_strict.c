@@ -14,7 +14,7 @@ struct js_in {
 static int fail(struct js_in *in, const char *why)
 {
 	return ap_err_user(in->e, "proof: not valid JSON at byte %ld: %s",
-			   (long)(in->p - in->start), why);
+	                   (long)(in->p - in->start), why);
 }
 
 static void skip_ws(struct js_in *in)
@@ -155,14 +155,30 @@ static int parse_string(struct js_in *in, const char **out, size_t *out_len)
 		char esc = (char)*in->p++;
 		uint32_t cp;
 		switch (esc) {
-		case '"': cp = '"'; break;
-		case '\\': cp = '\\'; break;
-		case '/': cp = '/'; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
+		case '"':
+			cp = '"';
+			break;
+		case '\\':
+			cp = '\\';
+			break;
+		case '/':
+			cp = '/';
+			break;
+		case 'b':
+			cp = '\b';
+			break;
+		case 'f':
+			cp = '\f';
+			break;
+		case 'n':
+			cp = '\n';
+			break;
+		case 'r':
+			cp = '\r';
+			break;
+		case 't':
+			cp = '\t';
+			break;
 		case 'u':
 			if (hex4(in, &cp))
 				return AP_EUSER;
@@ -182,7 +198,8 @@ static int parse_string(struct js_in *in, const char **out, size_t *out_len)
 			if (cp == 0)
 				return fail(in, "NUL character in string");
 			break;
-		default: return fail(in, "unknown escape");
+		default:
+			return fail(in, "unknown escape");
 		}
 		if (put_utf8(in, cp))
 			return AP_EUSER;
@@ -264,22 +281,30 @@ static int parse_value(struct js_in *in, struct js_field *f)
 	if (in->p >= in->end)
 		return fail(in, "missing value");
 	switch (*in->p) {
-	case '"': f->type = JS_STRING; return parse_string(in, &f->str, &f->str_len);
-	case 't': return literal(in, "true", JS_TRUE, f);
-	case 'f': return literal(in, "false", JS_FALSE, f);
-	case 'n': return literal(in, "null", JS_NULL, f);
+	case '"':
+		f->type = JS_STRING;
+		return parse_string(in, &f->str, &f->str_len);
+	case 't':
+		return literal(in, "true", JS_TRUE, f);
+	case 'f':
+		return literal(in, "false", JS_FALSE, f);
+	case 'n':
+		return literal(in, "null", JS_NULL, f);
 	case '{':
-	case '[': return fail(in, "nested objects or arrays are not allowed in a proof");
-	default: return parse_number(in, f);
+	case '[':
+		return fail(in, "nested objects or arrays are not allowed in a proof");
+	default:
+		return parse_number(in, f);
 	}
 }
 
 int js_parse_object(const char *buf, size_t len, struct js_object *o, struct ap_err *e)
 {
 	struct js_in in = { (const unsigned char *)buf, (const unsigned char *)buf,
-			    (const unsigned char *)buf + len, o, e };
+		            (const unsigned char *)buf + len, o, e };
 	o->n_fields = 0;
 	o->text_used = 0;
+	o->hint = 0;
 	skip_ws(&in);
 	if (in.p >= in.end || *in.p != '{')
 		return fail(&in, "payload is not a JSON object");
@@ -327,10 +352,14 @@ int js_parse_object(const char *buf, size_t len, struct js_object *o, struct ap_
 	return AP_OK;
 }
 
-const struct js_field *js_get(const struct js_object *o, const char *key)
+const struct js_field *js_get(struct js_object *o, const char *key)
 {
-	for (int i = 0; i < o->n_fields; i++)
-		if (!strcmp(o->fields[i].key, key))
+	for (int k = 0; k < o->n_fields; k++) {
+		int i = (o->hint + k) % o->n_fields;
+		if (!strcmp(o->fields[i].key, key)) {
+			o->hint = i + 1;
 			return &o->fields[i];
+		}
+	}
 	return NULL;
 }

@@ -13,7 +13,7 @@
 #include "common/err.h"
 
 #define JS_MAX_FIELDS 40
-#define JS_MAX_TEXT 16384 /* decoded keys and strings together */
+#define JS_MAX_TEXT   16384 /* decoded keys and strings together */
 
 enum js_type { JS_STRING = 1, JS_INTEGER, JS_REAL, JS_TRUE, JS_FALSE, JS_NULL };
 
@@ -23,7 +23,7 @@ struct js_field {
 	const char *str; /* JS_STRING: decoded, NUL-terminated */
 	size_t str_len;
 	int64_t integer; /* JS_INTEGER */
-	double real;	 /* JS_REAL */
+	double real;     /* JS_REAL */
 };
 
 struct js_object {
@@ -31,12 +31,14 @@ struct js_object {
 	int n_fields;
 	char text[JS_MAX_TEXT + 2 * JS_MAX_FIELDS];
 	size_t text_used;
+	int hint; /* where js_get starts looking: payloads keep one key order */
 };
 
 /* Parse exactly one object (surrounding white space allowed) from buf. On
  * error returns AP_EUSER with the byte offset and reason in e. */
 int js_parse_object(const char *buf, size_t len, struct js_object *o, struct ap_err *e);
-/* The field named key, or NULL. */
-const struct js_field *js_get(const struct js_object *o, const char *key);
+/* The field named key, or NULL. Lookups in the fields' own order cost one
+ * comparison each. */
+const struct js_field *js_get(struct js_object *o, const char *key);
 
 #endif

@@ -149,8 +149,8 @@ static int bad(struct ap_err *e, const char *key, const char *why)
 	return ap_err_user(e, "proof field '%s': %s", key, why);
 }
 
-static int get_int(const struct js_object *o, const char *key, int64_t min, int64_t max,
-                   int64_t *out, struct ap_err *e)
+static int get_int(struct js_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
+                   struct ap_err *e)
 {
 	const struct js_field *v = js_get(o, key);
 	if (!v)
@@ -163,7 +163,7 @@ static int get_int(const struct js_object *o, const char *key, int64_t min, int6
 	return AP_OK;
 }
 
-static int get_int32(const struct js_object *o, const char *key, int min, int max, int *out,
+static int get_int32(struct js_object *o, const char *key, int min, int max, int *out,
                      struct ap_err *e)
 {
 	int64_t x = 0;
@@ -173,8 +173,7 @@ static int get_int32(const struct js_object *o, const char *key, int min, int ma
 	return rc;
 }
 
-static int get_str(const struct js_object *o, const char *key, char *out, size_t cap,
-                   struct ap_err *e)
+static int get_str(struct js_object *o, const char *key, char *out, size_t cap, struct ap_err *e)
 {
 	const struct js_field *v = js_get(o, key);
 	if (!v)
@@ -188,8 +187,8 @@ static int get_str(const struct js_object *o, const char *key, char *out, size_t
 }
 
 /* An optional string: absent means "", present must be non-empty. */
-static int get_opt_str(const struct js_object *o, const char *key, char *out, size_t cap,
-                       int *present, struct ap_err *e)
+static int get_opt_str(struct js_object *o, const char *key, char *out, size_t cap, int *present,
+                       struct ap_err *e)
 {
 	*present = js_get(o, key) != NULL;
 	out[0] = '\0';
@@ -201,7 +200,7 @@ static int get_opt_str(const struct js_object *o, const char *key, char *out, si
 	return rc;
 }
 
-static int get_hex(const struct js_object *o, const char *key, char *out, struct ap_err *e)
+static int get_hex(struct js_object *o, const char *key, char *out, struct ap_err *e)
 {
 	int rc = get_str(o, key, out, SHA256_HEX_LEN + 1, e);
 	if (rc)
@@ -211,7 +210,7 @@ static int get_hex(const struct js_object *o, const char *key, char *out, struct
 	return AP_OK;
 }
 
-static int get_real(const struct js_object *o, const char *key, double *out, struct ap_err *e)
+static int get_real(struct js_object *o, const char *key, double *out, struct ap_err *e)
 {
 	const struct js_field *v = js_get(o, key);
 	if (!v)
@@ -222,7 +221,7 @@ static int get_real(const struct js_object *o, const char *key, double *out, str
 	return AP_OK;
 }
 
-static int get_nonempty(const struct js_object *o, const char *key, char *out, size_t cap,
+static int get_nonempty(struct js_object *o, const char *key, char *out, size_t cap,
                         struct ap_err *e)
 {
 	int rc = get_str(o, key, out, cap, e);
@@ -233,8 +232,7 @@ static int get_nonempty(const struct js_object *o, const char *key, char *out, s
 
 #define T_MAX INT64_C(4102444800000) /* 2100-01-01: a sane bound on instants */
 
-static int parse_play(const struct js_object *o, struct proof_record *r, size_t *known,
-                      struct ap_err *e)
+static int parse_play(struct js_object *o, struct proof_record *r, size_t *known, struct ap_err *e)
 {
 	int rc, present;
 	const struct js_field *rule = js_get(o, "rule");
@@ -283,7 +281,7 @@ static int parse_play(const struct js_object *o, struct proof_record *r, size_t 
 }
 
 /* Names the first key the parser did not read, for the refusal. */
-static int unknown_field(const struct js_object *o, const char *const *known_keys, struct ap_err *e)
+static int unknown_field(struct js_object *o, const char *const *known_keys, struct ap_err *e)
 {
 	for (int i = 0; i < o->n_fields; i++)
 		if (!in_list(o->fields[i].key, known_keys))
@@ -329,7 +327,7 @@ static const char *const event_keys[] = {
 	"mono_ms", "clock_synced", "event", "detail", NULL,
 };
 
-static int parse_object(const struct js_object *o, struct proof_record *r, struct ap_err *e)
+static int parse_object(struct js_object *o, struct proof_record *r, struct ap_err *e)
 {
 	int64_t v;
 	char kind[8];

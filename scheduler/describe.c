@@ -66,8 +66,8 @@ void sched_rule_fmt(const struct sched_rule *r, char *out, size_t cap)
 			sched_days_fmt(r->windows[i].days, days, sizeof(days));
 			hhmm(r->windows[i].start_min, a);
 			hhmm(r->windows[i].end_min, b);
-			n += (size_t)snprintf(out + n, cap - n, "%s %s %s-%s", i ? ";" : "", days, a,
-			                      b);
+			n += (size_t)snprintf(out + n, cap - n, "%s %s %s-%s", i ? ";" : "", days,
+			                      a, b);
 		}
 	}
 }
@@ -75,7 +75,7 @@ void sched_rule_fmt(const struct sched_rule *r, char *out, size_t cap)
 /* One day name -> 1..7, or 0. */
 static int day_of(const char *s, size_t len)
 {
-	static const char *const en[] = { "monday", "tuesday", "wednesday", "thursday",
+	static const char *const en[] = { "monday", "tuesday",  "wednesday", "thursday",
 		                          "friday", "saturday", "sunday" };
 	static const char *const vi[] = { "t2", "t3", "t4", "t5", "t6", "t7", "cn" };
 	if (len == 0)

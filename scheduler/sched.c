@@ -106,20 +106,43 @@ static int cmp_clip_campaign(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+static size_t id_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* A year of history looks clips up by id thousands of times: hash them. */
 static long clip_index(const struct sched_ctx *c, const char *id)
 {
-	size_t lo = 0, hi = c->n_clips;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(c->clips[mid]->id, id);
-		if (r == 0)
-			return (long)mid;
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (size_t i = id_hash(id) & c->clip_mask;; i = (i + 1) & c->clip_mask) {
+		long k = c->clip_slots[i];
+		if (!k)
+			return -1;
+		if (!strcmp(c->clips[k - 1]->id, id))
+			return k - 1;
 	}
-	return -1;
+}
+
+static int clip_hash_build(struct sched_ctx *c)
+{
+	size_t cap = 16;
+	while (cap < 2 * c->n_clips + 1)
+		cap *= 2;
+	c->clip_slots = calloc(cap, sizeof(*c->clip_slots));
+	if (!c->clip_slots)
+		return -1;
+	c->clip_mask = cap - 1;
+	for (size_t k = 0; k < c->n_clips; k++) {
+		size_t i = id_hash(c->clips[k]->id) & c->clip_mask;
+		while (c->clip_slots[i]) /* duplicate ids keep the first (sorted) one */
+			i = (i + 1) & c->clip_mask;
+		if (clip_index(c, c->clips[k]->id) < 0)
+			c->clip_slots[i] = (long)k + 1;
+	}
+	return 0;
 }
 
 const struct sched_clip *sched_clip_find(const struct sched_ctx *c, const char *id)
@@ -172,7 +195,7 @@ const struct sched_clip *sched_campaign_pick(const struct sched_ctx *c, const ch
 		const struct sched_clip *k = c->camp[i];
 		if (!clip_ok(c, k, day))
 			continue;
-		int64_t aired = c->aired[clip_index(c, k->id)];
+		int64_t aired = c->aired[c->camp_clip[i]];
 		/* Least recently aired; ties keep import order (the scan order). */
 		if (!best || aired < best_aired) {
 			best = k;
@@ -345,7 +368,10 @@ static void ctx_free(struct sched_ctx *c)
 	free(c->days);
 	free(c->clips);
 	free(c->aired);
+	free(c->aired0);
 	free(c->camp);
+	free(c->camp_clip);
+	free(c->clip_slots);
 	free(c->hist);
 	free(c->rules);
 	free(c->busy);
@@ -362,14 +388,20 @@ static int ctx_init(struct sched_ctx *c)
 	c->aired = calloc(in->n_clips + 1, sizeof(*c->aired));
 	c->hist = calloc(in->n_history + 1, sizeof(*c->hist));
 	c->rules = calloc(in->n_rules + 1, sizeof(*c->rules));
-	if (!c->clips || !c->camp || !c->aired || !c->hist || !c->rules)
+	c->camp_clip = calloc(in->n_clips + 1, sizeof(*c->camp_clip));
+	if (!c->clips || !c->camp || !c->aired || !c->hist || !c->rules || !c->camp_clip)
 		return -1;
 	for (size_t i = 0; i < in->n_clips; i++)
 		c->clips[i] = c->camp[i] = &in->clips[i];
 	qsort(c->clips, c->n_clips, sizeof(*c->clips), cmp_clip_id);
 	qsort(c->camp, c->n_clips, sizeof(*c->camp), cmp_clip_campaign);
-	for (size_t i = 0; i < c->n_clips; i++)
+	if (clip_hash_build(c))
+		return -1;
+	for (size_t i = 0; i < c->n_clips; i++) {
 		c->aired[i] = c->clips[i]->last_aired_ms;
+		long k = clip_index(c, c->camp[i]->id);
+		c->camp_clip[i] = k < 0 ? 0 : (size_t)k;
+	}
 	for (size_t i = 0; i < in->n_history; i++) {
 		const struct sched_done *h = &in->history[i];
 		long k = h->started_ms > 0 ? clip_index(c, h->clip) : -1;
@@ -380,10 +412,72 @@ static int ctx_init(struct sched_ctx *c)
 			c->hist[c->n_hist++] = h;
 	}
 	qsort(c->hist, c->n_hist, sizeof(*c->hist), cmp_done_item);
+	c->aired0 = malloc((c->n_clips + 1) * sizeof(*c->aired0));
+	if (!c->aired0)
+		return -1;
+	memcpy(c->aired0, c->aired, (c->n_clips + 1) * sizeof(*c->aired0));
 	for (size_t i = 0; i < in->n_rules; i++)
 		c->rules[c->n_rules++] = &in->rules[i];
 	qsort(c->rules, c->n_rules, sizeof(*c->rules), cmp_rule_id);
 	return 0;
+}
+
+static const struct sched_rule *rule_find(const struct sched_ctx *c, int64_t id)
+{
+	size_t lo = 0, hi = c->n_rules;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->rules[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_rules && c->rules[lo]->id == id ? c->rules[lo] : NULL;
+}
+
+/* True when [start, end) meets no airing time other than the span that
+ * starts at start (the item's own). */
+static int busy_free_after(const struct sched_ctx *c, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < c->n_busy; i++)
+		if (c->busy[i].start > start && c->busy[i].start < end)
+			return 0;
+	return 1;
+}
+
+/* The passes place items, each rotating within its own kind; a campaign's
+ * rotation must follow airing order across all kinds. So walk the placed
+ * items by start time from the history's state and give each campaign item
+ * the least recently aired clip -- when that clip fits the time the item
+ * holds, so no overlap can appear. */
+static void rotate_pass(struct sched_ctx *c)
+{
+	memcpy(c->aired, c->aired0, (c->n_clips + 1) * sizeof(*c->aired));
+	for (size_t i = 0; i < c->out->n_items; i++) {
+		struct sched_item *it = &c->out->items[i];
+		const struct sched_clip *cur = it->clip[0] ? sched_clip_find(c, it->clip) : NULL;
+		const struct sched_rule *r = rule_find(c, it->rule);
+		if (!cur)
+			continue;
+		long di = sched_day_index(c, it->start_ms);
+		if (r && r->campaign[0] && di >= 0) {
+			char why[160];
+			const struct sched_clip *pick =
+			    sched_campaign_pick(c, r->campaign, c->days[di].day, why, sizeof(why));
+			if (pick && pick != cur &&
+			    (pick->duration_ms <= cur->duration_ms ||
+			     busy_free_after(c, it->start_ms, it->start_ms + pick->duration_ms))) {
+				for (size_t b = 0; b < c->n_busy; b++)
+					if (c->busy[b].start == it->start_ms &&
+					    c->busy[b].end == it->end_ms)
+						c->busy[b].end = it->start_ms + pick->duration_ms;
+				snprintf(it->clip, sizeof(it->clip), "%s", pick->id);
+				it->end_ms = it->start_ms + pick->duration_ms;
+				cur = pick;
+			}
+		}
+		sched_mark_aired(c, cur, it->start_ms);
+	}
 }
 
 int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_err *e)
@@ -400,6 +494,9 @@ int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_e
 	if (ctx_init(&c) == 0) {
 		sched_fixed_pass(&c);
 		sched_quota_pass(&c);
+		if (out->n_items)
+			qsort(out->items, out->n_items, sizeof(*out->items), cmp_item);
+		rotate_pass(&c);
 	} else {
 		c.oom = 1;
 	}
@@ -408,8 +505,6 @@ int sched_plan(const struct sched_input *in, struct sched_plan *out, struct ap_e
 		sched_plan_free(out);
 		return ap_err_internal(e, "sched_plan: out of memory");
 	}
-	if (out->n_items)
-		qsort(out->items, out->n_items, sizeof(*out->items), cmp_item);
 	if (out->n_events)
 		qsort(out->events, out->n_events, sizeof(*out->events), cmp_event);
 	return AP_OK;

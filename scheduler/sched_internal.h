@@ -28,8 +28,12 @@ struct sched_ctx {
 	size_t n_days;
 	const struct sched_clip **clips; /* by id */
 	int64_t *aired;                  /* parallel to clips: last aired or planned start */
+	int64_t *aired0;                 /* aired as the history left it */
 	size_t n_clips;
 	const struct sched_clip **camp; /* by (campaign, import_seq, id) */
+	size_t *camp_clip;              /* camp[i] is clips[camp_clip[i]] */
+	long *clip_slots;               /* open addressing: clip index + 1, 0 = empty */
+	size_t clip_mask;
 	const struct sched_done **hist; /* history at or after hist_lo, by item */
 	size_t n_hist;
 	const struct sched_rule **rules; /* by id */

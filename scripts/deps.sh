@@ -5,13 +5,13 @@
 set -eu
 
 # build and runtime libraries
-LIBS="pkg-config libao-dev libsndfile1-dev libsamplerate0-dev libebur128-dev
+LIBS="pkg-config libao-dev libsndfile1-dev libsoxr-dev libebur128-dev
 libconfig-dev libsqlite3-dev libsodium-dev libssl-dev libjansson-dev
 libcurl4-openssl-dev libmicrohttpd-dev libsystemd-dev tzdata"
 # tests, demo and benchmarks (openssl: tests/e2e/test_proofs.sh signs proofs
 # with it, an implementation of the proof format independent of ours)
 TOOLS="libcmocka-dev espeak-ng sox libsox-fmt-all mpg123 vorbis-tools flac
-lame sqlite3 valgrind systemd python3 curl openssl"
+lame sqlite3 valgrind systemd python3 curl openssl bc"
 
 want="$LIBS"
 case "${1:-}" in --all) want="$LIBS $TOOLS" ;; esac

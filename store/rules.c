@@ -144,8 +144,8 @@ int store_rules_list(struct store *st, int with_removed, struct store_rule **out
 		store_col_text(s, 2, x->r.clip, sizeof(x->r.clip));
 		store_col_text(s, 3, x->r.campaign, sizeof(x->r.campaign));
 		store_col_text(s, 4, date, sizeof(date));
-		if (sscanf(date, "%d-%d-%d", &x->r.once_year, &x->r.once_month,
-		           &x->r.once_day) != 3)
+		if (sscanf(date, "%d-%d-%d", &x->r.once_year, &x->r.once_month, &x->r.once_day) !=
+		    3)
 			x->r.once_year = x->r.once_month = x->r.once_day = 0;
 		x->r.days = (unsigned)sqlite3_column_int(s, 5);
 		x->r.minute = sqlite3_column_int(s, 6);
@@ -180,9 +180,9 @@ int store_rule_remove(struct store *st, int64_t id, int64_t now, struct ap_err *
 	int rc = store_begin(st, e);
 	if (rc)
 		return rc;
-	if ((rc = store_prepare(st,
-	                        "UPDATE rules SET removed_ms = ? WHERE id = ? AND removed_ms IS NULL",
-	                        &s, e))) {
+	if ((rc = store_prepare(
+	         st, "UPDATE rules SET removed_ms = ? WHERE id = ? AND removed_ms IS NULL", &s,
+	         e))) {
 		store_rollback(st);
 		return rc;
 	}
@@ -306,13 +306,14 @@ static int load_history(struct store *st, int64_t since, struct store_sched_data
                         struct ap_err *e)
 {
 	sqlite3_stmt *s;
-	int rc = store_prepare(st,
-	                       "SELECT item, rule_id, clip, campaign, coalesce(scheduled_ms, at_ms),"
-	                       " started_ms, coalesce(status, event, ''), makegood_of FROM proofs"
-	                       " WHERE item IS NOT NULL AND (kind = 'play' OR event IN"
-	                       " ('missed', 'shortfall')) AND (at_ms >= ?1 OR scheduled_ms >= ?1"
-	                       " OR started_ms >= ?1) ORDER BY seq",
-	                       &s, e);
+	int rc =
+	    store_prepare(st,
+	                  "SELECT item, rule_id, clip, campaign, coalesce(scheduled_ms, at_ms),"
+	                  " started_ms, coalesce(status, event, ''), makegood_of FROM proofs"
+	                  " WHERE item IS NOT NULL AND (kind = 'play' OR event IN"
+	                  " ('missed', 'shortfall')) AND (at_ms >= ?1 OR scheduled_ms >= ?1"
+	                  " OR started_ms >= ?1) ORDER BY seq",
+	                  &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, since);

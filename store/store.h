@@ -229,6 +229,129 @@ int store_proofs_in_tx(struct store *st);
 
 /* ---- sync state (store/sync.c) ---- */
 
+/* The hub's acknowledgement: proofs with seq < next_seq are synced; head
+ * is the hub's hash of seq next_seq - 1. */
+struct store_sync_state {
+	int64_t next_seq;
+	char head[65]; /* "" until the hub first answered */
+	int64_t last_attempt_ms, last_ok_ms;
+	char last_result[256];
+};
+int store_sync_get(struct store *st, struct store_sync_state *out, struct ap_err *e);
+/* Inside a transaction: the hub answered. Sets next_seq, head, last_ok_ms
+ * and last_attempt_ms to now_ms, and last_result. */
+int store_sync_ack(struct store *st, int64_t next_seq, const char *head, int64_t now_ms,
+                   const char *result, struct ap_err *e);
+/* Inside a transaction: an attempt that ended without (or with a refused)
+ * answer; the acknowledgement stays as it was. */
+int store_sync_attempt(struct store *st, int64_t now_ms, const char *result, struct ap_err *e);
+
 /* ---- hub (store/hub.c) ---- */
+
+struct store_hub_station {
+	char id[64];
+	char name[256];
+	char group[64];
+	char pubkey[65]; /* lowercase hex */
+	int64_t next_seq;
+	char head[65];        /* lowercase hex */
+	int64_t last_seen_ms; /* 0: never */
+	int64_t proofs;       /* filled by store_hub_station_list */
+};
+
+/* Inside a transaction. AP_EUSER when the id is enrolled already. */
+int store_hub_station_add(struct store *st, const struct store_hub_station *s, int64_t now_ms,
+                          struct ap_err *e);
+/* AP_EUSER when the station is not enrolled. */
+int store_hub_station_get(struct store *st, const char *id, struct store_hub_station *out,
+                          struct ap_err *e);
+/* Every station by id. *out is malloc'd (caller frees); may be NULL when *n = 0. */
+int store_hub_station_list(struct store *st, struct store_hub_station **out, size_t *n,
+                           struct ap_err *e);
+/* Inside a transaction: the station's new chain position. */
+int store_hub_station_advance(struct store *st, const char *id, int64_t next_seq, const char *head,
+                              int64_t seen_ms, struct ap_err *e);
+
+/* One accepted proof (payload is not NUL-terminated). */
+struct store_hub_proof {
+	const char *station;
+	int64_t seq;
+	const char *payload;
+	size_t payload_len;
+	const uint8_t *sig;  /* 64 bytes */
+	const uint8_t *hash; /* 32 bytes */
+	const char *kind;    /* play | event */
+	int64_t at_ms, received_ms;
+	const char *item, *clip, *campaign, *status, *event; /* NULL when absent */
+	int64_t started_ms, ended_ms;                        /* 0: absent */
+	int clock_synced;
+	int week;
+	int64_t week_end_ms;
+	int local_min; /* -1: absent */
+};
+
+/* Inside a transaction: n proofs with one prepared statement. */
+int store_hub_proofs_insert(struct store *st, const struct store_hub_proof *p, size_t n,
+                            struct ap_err *e);
+/* 1 when (station, seq) is stored with exactly these payload and sig bytes,
+ * 0 when stored with other bytes, AP_EUSER when absent. */
+int store_hub_proof_same(struct store *st, const char *station, int64_t seq, const char *payload,
+                         size_t len, const uint8_t sig[64], struct ap_err *e);
+/* Inside a transaction: count one refusal. */
+int store_hub_rejection_add(struct store *st, const char *station, int64_t seq, const char *reason,
+                            int week, int64_t now_ms, struct ap_err *e);
+
+/* Official clip catalogue. Inside a transaction; AP_EUSER when present. */
+int store_hub_clip_add(struct store *st, const char *sha256, const char *title,
+                       const char *campaign, int64_t now_ms, struct ap_err *e);
+int store_hub_clip_count(struct store *st, int64_t *n, struct ap_err *e);
+
+/* The catalogue's sha256 values, sorted (strcmp order); *out malloc'd,
+ * the caller frees it; NULL when *n = 0. */
+int store_hub_clip_hashes(struct store *st, char (**out)[65], size_t *n, struct ap_err *e);
+
+/* Compliance inputs of weeks [first, last], from the rollup tables the
+ * proofs insert trigger keeps (schema_hub.c): about one row per station and
+ * week, whatever the number of proofs. Strings live until cb returns. */
+enum store_hub_rollup_kind {
+	STORE_HUB_ROLLUP_WEEK,     /* every record of a week */
+	STORE_HUB_ROLLUP_PLAYS,    /* plays with one campaign, clip, start minute */
+	STORE_HUB_ROLLUP_REFUSALS, /* refusals counted in a week */
+};
+struct store_hub_rollup {
+	enum store_hub_rollup_kind kind;
+	const char *station;
+	int week;
+	int64_t proofs, clock_steps, late_ms; /* WEEK; late_ms: latest arrival after week end */
+	const char *campaign, *clip;          /* PLAYS: "" when absent */
+	int local_min;                        /* PLAYS: local start minute of day */
+	int64_t plays, complete, unsynced;    /* PLAYS */
+	int64_t chain_breaks, seq_gaps;       /* REFUSALS */
+};
+typedef int (*store_hub_rollup_cb)(void *ctx, const struct store_hub_rollup *r);
+/* station NULL: every station; else that one only. */
+int store_hub_week_rollup(struct store *st, const char *station, int first_week, int last_week,
+                          store_hub_rollup_cb cb, void *ctx, struct ap_err *e);
+
+/* One station's records of one week in seq order (payload copies). */
+struct store_hub_record {
+	int64_t seq;
+	const char *kind, *item, *clip, *campaign, *status, *event, *detail;
+	int64_t at_ms, received_ms, started_ms, ended_ms;
+	int clock_synced, local_min, known_clip;
+};
+typedef int (*store_hub_record_cb)(void *ctx, const struct store_hub_record *r);
+int store_hub_week_records(struct store *st, const char *station, int week, store_hub_record_cb cb,
+                           void *ctx, struct ap_err *e);
+/* Refusals of one station in one week: reason, seq, count. */
+typedef int (*store_hub_rejection_cb)(void *ctx, const char *reason, int64_t seq, int64_t count);
+int store_hub_week_rejections(struct store *st, const char *station, int week,
+                              store_hub_rejection_cb cb, void *ctx, struct ap_err *e);
+
+/* Totals for /metrics. */
+int store_hub_count_proofs(struct store *st, int64_t *n, struct ap_err *e);
+typedef int (*store_hub_reason_cb)(void *ctx, const char *reason, int64_t count);
+int store_hub_rejection_totals(struct store *st, store_hub_reason_cb cb, void *ctx,
+                               struct ap_err *e);
 
 #endif

@@ -185,3 +185,19 @@ check "re-adding a removed clip restores it, unapproved" sh -c "'$AP' clip add '
 check "clip --help exits 0" "$AP" clip --help
 check "clip add --help exits 0" "$AP" clip add --help
 check "no temp files are left in the media store" sh -c "! ls -A '$T/state/media' | grep -q tmp\\\|import"
+
+# ---- an import killed midway: the next clip add removes what it left ----
+sox -n -b 16 -r 44100 -c 2 "$C/long.wav" synth 300 pinknoise vol 0.3
+"$AP" clip add "$C/long.wav" --campaign cchc >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 500 ] && ! ls -A "$T/state/media" | grep -q '^\.import-'; do
+	sleep 0.01
+	i=$((i + 1))
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check "a killed import leaves its temp file" sh -c "ls -A '$T/state/media' | grep -q '^\.import-'"
+sox -n -b 16 -r 48000 -c 2 "$C/fresh.wav" synth 1 sine 700 vol 0.3
+check "the next clip add imports" "$AP" clip add "$C/fresh.wav" --campaign cchc
+check "and removes the killed import's temp files" sh -c "! ls -A '$T/state/media' | grep -q 'tmp\|import'"

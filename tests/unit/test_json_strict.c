@@ -22,8 +22,8 @@ static void scalars_of_each_type_are_read(void **state)
 {
 	(void)state;
 	assert_int_equal(parse(" {\"s\":\"x\",\"i\":-42,\"r\":-16.25,\"t\":true,\"f\":false,"
-			       "\"n\":null,\"big\":9223372036854775807}\n"),
-			 AP_OK);
+	                       "\"n\":null,\"big\":9223372036854775807}\n"),
+	                 AP_OK);
 	assert_int_equal(obj.n_fields, 7);
 	assert_string_equal(js_get(&obj, "s")->str, "x");
 	assert_int_equal(js_get(&obj, "i")->type, JS_INTEGER);
@@ -49,7 +49,8 @@ static void one_point_zero_is_a_real_and_one_an_integer(void **state)
 static void escapes_and_utf8_are_decoded(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("{\"t\":\"\\\"\\\\\\/\\n\\u0110\\u00e0i \\ud83d\\ude00 Đài\"}"), AP_OK);
+	assert_int_equal(parse("{\"t\":\"\\\"\\\\\\/\\n\\u0110\\u00e0i \\ud83d\\ude00 Đài\"}"),
+	                 AP_OK);
 	assert_string_equal(js_get(&obj, "t")->str, "\"\\/\nĐài 😀 Đài");
 }
 
@@ -72,14 +73,14 @@ static void nesting_is_refused(void **state)
 static void invalid_utf8_is_refused(void **state)
 {
 	(void)state;
-	assert_int_equal(parse("{\"a\":\"\xc0\x80\"}"), AP_EUSER);	/* overlong NUL */
+	assert_int_equal(parse("{\"a\":\"\xc0\x80\"}"), AP_EUSER);     /* overlong NUL */
 	assert_int_equal(parse("{\"a\":\"\xed\xa0\x80\"}"), AP_EUSER); /* surrogate */
 	assert_int_equal(parse("{\"a\":\"\xf5\x80\x80\x80\"}"), AP_EUSER);
-	assert_int_equal(parse("{\"a\":\"\xc3\"}"), AP_EUSER);	/* truncated */
-	assert_int_equal(parse("{\"a\":\"\\u0000\"}"), AP_EUSER);	/* NUL */
-	assert_int_equal(parse("{\"a\":\"\\ud800\"}"), AP_EUSER);	/* lone surrogate */
+	assert_int_equal(parse("{\"a\":\"\xc3\"}"), AP_EUSER);    /* truncated */
+	assert_int_equal(parse("{\"a\":\"\\u0000\"}"), AP_EUSER); /* NUL */
+	assert_int_equal(parse("{\"a\":\"\\ud800\"}"), AP_EUSER); /* lone surrogate */
 	assert_int_equal(parse("{\"a\":\"\\udc00\"}"), AP_EUSER);
-	assert_int_equal(parse("{\"a\":\"tab\there\"}"), AP_EUSER);	/* raw control */
+	assert_int_equal(parse("{\"a\":\"tab\there\"}"), AP_EUSER); /* raw control */
 }
 
 static void malformed_numbers_are_refused(void **state)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -386,6 +387,57 @@ static void refused_import_leaves_no_files(void **state)
 	assert_int_equal(count_files(media), 0);
 }
 
+/* What an import killed midway leaves behind, plus a stored-looking file
+ * that must survive. */
+static void leave_temp_files(struct fx *f, char paths[3][160])
+{
+	snprintf(paths[0], 160, "%s/state/media/.import-Ab12Cd", f->dir);
+	snprintf(paths[1], 160, "%s/state/media/%064d.pcm.tmp.Xy34Zw", f->dir, 7);
+	snprintf(paths[2], 160, "%s/state/media/%064d.src", f->dir, 7);
+	for (int i = 0; i < 3; i++) {
+		int fd = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+}
+
+static void next_import_removes_temp_files_of_a_killed_one(void **state)
+{
+	struct fx *f = *state;
+	struct ap_config cfg;
+	struct clip_import *ci;
+	char paths[3][160];
+	import_config(f, &cfg);
+	leave_temp_files(f, paths);
+	assert_int_equal(fx_write_sine(f->src, WAV16, 48000, 2, 1.0, 440, 0.3), 0);
+	assert_int_equal(clip_import_begin(&cfg, f->src, &ci, &f->err), AP_OK);
+	clip_import_destroy(ci);
+	assert_int_equal(access(paths[0], F_OK), -1);
+	assert_int_equal(access(paths[1], F_OK), -1);
+	assert_int_equal(access(paths[2], F_OK), 0);
+}
+
+static void temp_files_of_a_running_import_are_kept(void **state)
+{
+	struct fx *f = *state;
+	struct ap_config cfg;
+	struct clip_import *ci;
+	char paths[3][160], media[128];
+	import_config(f, &cfg);
+	leave_temp_files(f, paths);
+	/* Another import is running: it holds media/ shared. */
+	snprintf(media, sizeof(media), "%s/state/media", f->dir);
+	int other = open(media, O_RDONLY | O_DIRECTORY);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_SH), 0);
+	assert_int_equal(fx_write_sine(f->src, WAV16, 48000, 2, 1.0, 440, 0.3), 0);
+	assert_int_equal(clip_import_begin(&cfg, f->src, &ci, &f->err), AP_OK);
+	clip_import_destroy(ci);
+	close(other);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(access(paths[i], F_OK), 0);
+}
+
 static void verify_names_a_damaged_rendering(void **state)
 {
 	struct fx *f = *state;
@@ -469,6 +521,8 @@ int main(void)
 		T(nan_samples_are_refused),
 		T(import_stores_original_and_rendering_by_id),
 		T(refused_import_leaves_no_files),
+		T(next_import_removes_temp_files_of_a_killed_one),
+		T(temp_files_of_a_running_import_are_kept),
 		T(verify_names_a_damaged_rendering),
 		T(empty_and_folder_sources_are_refused),
 		T(campaign_and_language_rules),

@@ -13,8 +13,8 @@
 #include "common/aptime.h"
 #include "scheduler/sched.h"
 
-#define ALL_DAYS 0x7f
-#define MIN(h, m) ((h) * 60 + (m))
+#define ALL_DAYS  0x7f
+#define MIN(h, m) ((h)*60 + (m))
 
 static struct fx {
 	struct sched_rule rules[16];
@@ -95,8 +95,8 @@ static struct sched_rule *once(int64_t id, int y, int mo, int d, int minute, con
 	return r;
 }
 
-static struct sched_rule *quota(int64_t id, const char *campaign, int n, unsigned days,
-                                int start, int end)
+static struct sched_rule *quota(int64_t id, const char *campaign, int n, unsigned days, int start,
+                                int end)
 {
 	struct sched_rule *r = rule(id, SCHED_QUOTA, campaign);
 	r->quota = n;
@@ -280,6 +280,44 @@ static void campaign_rotates_least_recently_aired_first(void **state)
 	assert_string_equal(fx.plan.items[3].clip, "k2");
 }
 
+static void rotation_follows_airing_order_across_fixed_and_quota_items(void **state)
+{
+	(void)state;
+	clip("k1", "cchc", 1, 60);
+	clip("k2", "cchc", 2, 60);
+	/* quota Monday 17:00, weekly Tuesday 06:15: the weekly item comes
+	 * second in time, so it gets the other clip */
+	quota(1, "cchc", 1, ALL_DAYS, MIN(17, 0), MIN(19, 0));
+	weekly(2, 1u << 1, MIN(6, 15), "cchc");
+	plan_at(L(2026, 11, 30, 0, 0));
+	assert_true(fx.plan.n_items >= 2);
+	assert_int_equal(fx.plan.items[0].rule, 1);
+	assert_int_equal(fx.plan.items[1].rule, 2);
+	assert_string_equal(fx.plan.items[0].clip, "k1");
+	assert_string_equal(fx.plan.items[1].clip, "k2");
+}
+
+static void rotation_never_swaps_in_a_longer_clip_that_would_overlap(void **state)
+{
+	(void)state;
+	clip("kshort", "cchc", 1, 60);
+	clip("klong", "cchc", 2, 600);
+	clip("kother", "news", 3, 60);
+	/* Monday: a quota window 05:00-05:30, a cchc item at 06:00 and a
+	 * fixed clip at 06:05. Rotation wants the 10-minute clip at 06:00,
+	 * where it would run into 06:05: the item keeps the short clip. */
+	quota(1, "cchc", 1, 1u << 0, MIN(5, 0), MIN(5, 30));
+	weekly(2, 1u << 0, MIN(6, 0), "cchc");
+	weekly(3, 1u << 0, MIN(6, 5), "kother");
+	plan_at(L(2026, 11, 29, 12, 0));
+	const struct sched_item *six = item("r2@");
+	assert_non_null(six);
+	assert_string_equal(six->clip, "kshort");
+	for (size_t i = 0; i + 1 < fx.plan.n_items; i++)
+		if (!(fx.plan.items[i].flags & (SCHED_NO_CLIP | SCHED_CONFLICT)))
+			assert_true(fx.plan.items[i].end_ms <= fx.plan.items[i + 1].start_ms);
+}
+
 static void rotation_ties_go_by_import_order(void **state)
 {
 	(void)state;
@@ -313,7 +351,7 @@ static void clip_outside_its_validity_dates_is_not_used(void **state)
 	k2->valid_from_day = days_from_civil(2026, 12, 2);
 	weekly(1, ALL_DAYS, MIN(6, 0), "cchc");
 	plan_at(L(2026, 11, 30, 0, 0));
-	assert_string_equal(fx.plan.items[0].clip, "k1"); /* 30/11 */
+	assert_string_equal(fx.plan.items[0].clip, "k1");        /* 30/11 */
 	assert_int_equal(fx.plan.items[1].flags, SCHED_NO_CLIP); /* 01/12: neither */
 	assert_string_equal(fx.plan.items[1].reason,
 	                    "no approved clip in campaign cchc valid on 01/12/2026");
@@ -527,7 +565,8 @@ static void short_week_gives_one_shortfall_with_reasons(void **state)
 	r->created_ms = L(2026, 11, 1, 0, 0);
 	done("q5@2026-W49#1", 5, "k1", "cchc", L(2026, 11, 30, 17, 0), "complete");
 	done("q5@2026-W49#2", 5, "", "cchc", L(2026, 12, 1, 17, 0), "missed");
-	struct sched_done *h = done("q5@2026-W49#3", 5, "k1", "cchc", L(2026, 12, 2, 17, 0), "failed");
+	struct sched_done *h =
+	    done("q5@2026-W49#3", 5, "k1", "cchc", L(2026, 12, 2, 17, 0), "failed");
 	snprintf(h->makegood_of, sizeof(h->makegood_of), "q5@2026-W49#2");
 	/* The make-good of #3 never happened: the station was off till Monday. */
 	plan_at(L(2026, 12, 7, 9, 0));
@@ -636,6 +675,8 @@ int main(void)
 		T(collision_within_max_late_follows_the_first),
 		T(collision_beyond_max_late_is_a_conflict),
 		T(campaign_rotates_least_recently_aired_first),
+		T(rotation_follows_airing_order_across_fixed_and_quota_items),
+		T(rotation_never_swaps_in_a_longer_clip_that_would_overlap),
 		T(rotation_ties_go_by_import_order),
 		T(history_counts_as_airing_for_rotation),
 		T(clip_outside_its_validity_dates_is_not_used),

@@ -21,7 +21,7 @@
 
 #define MAX_LATE 60000
 #define MAX_HIST 20000
-#define MAX_OUT 64
+#define MAX_OUT  64
 
 static uint64_t rng;
 /* Totals over all seeds, so the test proves it exercised what it claims. */
@@ -373,8 +373,8 @@ static void simulate(uint64_t seed, int weeks)
 			now = back;
 			continue;
 		}
-		struct sched_input in = { s->rules, s->n_rules, s->clips,   s->n_clips, s->hist,
-			                  s->n_hist, now,	 MAX_LATE, 1,	       NULL };
+		struct sched_input in = { s->rules,  s->n_rules, s->clips, s->n_clips, s->hist,
+			                  s->n_hist, now,        MAX_LATE, 1,          NULL };
 		struct sched_plan p;
 		assert_int_equal(sched_plan(&in, &p, NULL), AP_OK);
 		check_plan(&p, now);
@@ -423,7 +423,9 @@ static void simulate(uint64_t seed, int weeks)
 		h->started_ms = t;
 		int roll = pick(0, 19);
 		snprintf(h->status, sizeof(h->status), "%s",
-		         roll == 0 ? "failed" : roll == 1 ? "interrupted" : "complete");
+		         roll == 0   ? "failed"
+		         : roll == 1 ? "interrupted"
+		                     : "complete");
 		last_end = t + (next->end_ms - next->start_ms);
 		now = last_end;
 		sched_plan_free(&p);
