@@ -19,6 +19,7 @@
 #define OPEN_RETRY_MS  200
 #define WRITE_RETRY_MS 100
 #define NS_PER_SEC     1000000000LL
+#define START_SPIN_NS  3000000LL
 
 struct play {
 	struct play_out *out;
@@ -275,8 +276,19 @@ int play_run(struct play *p, int64_t start_ms, struct play_result *res)
 	struct ap_err e = { 0 }, oe = { 0 };
 	int rc = AP_OK;
 
-	if (start_ms > 0)
-		sleep_until_ns(CLOCK_REALTIME, start_ms * 1000000LL);
+	if (start_ms > 0) {
+		/* Wake a little early and spin to the exact start: a wake-up on a
+		 * busy machine can come a few ms late, and the spin absorbs that for
+		 * at most START_SPIN_NS of CPU per play. A longer spin did worse in
+		 * bench/bench_playout.sh: it uses up the time slice, and the CPU
+		 * scheduler then preempts the start. */
+		int64_t target = start_ms * 1000000LL;
+		sleep_until_ns(CLOCK_REALTIME, target - START_SPIN_NS);
+		/* bounded on the monotonic clock, should the wall clock step back */
+		int64_t spin_end = clock_ns(CLOCK_MONOTONIC) + START_SPIN_NS;
+		while (clock_ns(CLOCK_REALTIME) < target && clock_ns(CLOCK_MONOTONIC) < spin_end)
+			;
+	}
 	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	int64_t real0 = clock_ns(CLOCK_REALTIME);
 	res->started_ms = real0 / 1000000;
