@@ -118,7 +118,9 @@ void sched_fixed_pass(struct sched_ctx *c)
 			}
 		}
 		int airs = clip && !(flags & (SCHED_NO_CLIP | SCHED_CONFLICT));
-		int64_t end = airs ? start + clip->duration_ms : start;
+		int64_t end = !airs ? start
+		              : h   ? sched_done_end(h, clip, start)
+		                    : start + clip->duration_ms;
 		if (airs) {
 			sched_busy_add(c, start, end);
 			busy_until = end;

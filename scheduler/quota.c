@@ -190,7 +190,7 @@ static void base_attempts(struct sched_ctx *c, struct qweek *q)
 			const struct sched_clip *clip = sched_clip_find(c, h->clip);
 			int64_t at = h->started_ms > 0 ? h->started_ms : h->scheduled_ms;
 			if (clip && h->started_ms > 0)
-				sched_busy_add(c, at, at + clip->duration_ms);
+				sched_busy_add(c, at, sched_done_end(h, clip, at));
 			long di = sched_day_index(c, h->scheduled_ms);
 			if (di >= (long)q->w0 && di < (long)q->w0 + 7)
 				used |= 1u << (di - (long)q->w0);

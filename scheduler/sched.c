@@ -255,6 +255,13 @@ int sched_is_playing(const struct sched_ctx *c, const char *item)
 
 /* ---- busy time ---- */
 
+int64_t sched_done_end(const struct sched_done *h, const struct sched_clip *clip, int64_t start)
+{
+	if (h->started_ms > 0 && h->ended_ms > h->started_ms)
+		return start + (h->ended_ms - h->started_ms);
+	return clip ? start + clip->duration_ms : start;
+}
+
 void sched_busy_add(struct sched_ctx *c, int64_t start, int64_t end)
 {
 	if (end <= start)

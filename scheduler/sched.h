@@ -68,6 +68,7 @@ struct sched_done {
 	char campaign[64];
 	int64_t scheduled_ms;
 	int64_t started_ms; /* 0 when it never started (missed) */
+	int64_t ended_ms;   /* 0 when unknown; an interrupted play ends early */
 	char status[16];
 	char makegood_of[128];
 };

@@ -66,6 +66,9 @@ const struct sched_done *sched_hist_find(const struct sched_ctx *c, const char *
 int sched_is_playing(const struct sched_ctx *c, const char *item);
 
 void sched_busy_add(struct sched_ctx *c, int64_t start, int64_t end);
+/* When a recorded play (started at start) stopped taking airtime: its end,
+ * or start + the clip's length when the end is unknown. */
+int64_t sched_done_end(const struct sched_done *h, const struct sched_clip *clip, int64_t start);
 /* Earliest t in [from, to - dur] with [t, t + dur) free, or -1. */
 int64_t sched_busy_earliest(const struct sched_ctx *c, int64_t from, int64_t to, int64_t dur);
 

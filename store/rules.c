@@ -306,14 +306,14 @@ static int load_history(struct store *st, int64_t since, struct store_sched_data
                         struct ap_err *e)
 {
 	sqlite3_stmt *s;
-	int rc =
-	    store_prepare(st,
-	                  "SELECT item, rule_id, clip, campaign, coalesce(scheduled_ms, at_ms),"
-	                  " started_ms, coalesce(status, event, ''), makegood_of FROM proofs"
-	                  " WHERE item IS NOT NULL AND (kind = 'play' OR event IN"
-	                  " ('missed', 'shortfall')) AND (at_ms >= ?1 OR scheduled_ms >= ?1"
-	                  " OR started_ms >= ?1) ORDER BY seq",
-	                  &s, e);
+	int rc = store_prepare(
+	    st,
+	    "SELECT item, rule_id, clip, campaign, coalesce(scheduled_ms, at_ms),"
+	    " started_ms, coalesce(status, event, ''), makegood_of, ended_ms FROM proofs"
+	    " WHERE item IS NOT NULL AND (kind = 'play' OR event IN"
+	    " ('missed', 'shortfall')) AND (at_ms >= ?1 OR scheduled_ms >= ?1"
+	    " OR started_ms >= ?1) ORDER BY seq",
+	    &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, since);
@@ -339,6 +339,7 @@ static int load_history(struct store *st, int64_t since, struct store_sched_data
 		h->started_ms = sqlite3_column_int64(s, 5);
 		store_col_text(s, 6, h->status, sizeof(h->status));
 		store_col_text(s, 7, h->makegood_of, sizeof(h->makegood_of));
+		h->ended_ms = sqlite3_column_int64(s, 8);
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = store_fail(st, e, "read history");

@@ -266,6 +266,24 @@ static void collision_beyond_max_late_is_a_conflict(void **state)
 
 /* ---- clips: rotation, validity, approval ---- */
 
+static void interrupted_play_frees_the_rest_of_its_time(void **state)
+{
+	(void)state;
+	clip("klong", "news", 1, 600);
+	clip("kshort", "cchc", 2, 60);
+	weekly(1, 1u << 0, MIN(6, 0), "klong");
+	weekly(2, 1u << 0, MIN(6, 5), "kshort");
+	/* the 10-minute 06:00 item was cut after one minute */
+	char id[64];
+	snprintf(id, sizeof(id), "r1@%lld", (long long)L(2026, 11, 30, 6, 0));
+	struct sched_done *h = done(id, 1, "klong", "news", L(2026, 11, 30, 6, 0), "interrupted");
+	h->ended_ms = L(2026, 11, 30, 6, 1);
+	plan_at(L(2026, 11, 30, 6, 2));
+	const struct sched_item *it = item("r2@");
+	assert_int_equal(it->start_ms, L(2026, 11, 30, 6, 5));
+	assert_int_equal(it->flags, 0);
+}
+
 static void campaign_rotates_least_recently_aired_first(void **state)
 {
 	(void)state;
@@ -675,6 +693,7 @@ int main(void)
 		T(collision_within_max_late_follows_the_first),
 		T(collision_beyond_max_late_is_a_conflict),
 		T(campaign_rotates_least_recently_aired_first),
+		T(interrupted_play_frees_the_rest_of_its_time),
 		T(rotation_follows_airing_order_across_fixed_and_quota_items),
 		T(rotation_never_swaps_in_a_longer_clip_that_would_overlap),
 		T(rotation_ties_go_by_import_order),
