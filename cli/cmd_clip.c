@@ -133,6 +133,8 @@ static int cmd_approve(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!by || !*by || strlen(by) > 127)
 		return cli_bad_usage(c, "clip approve", "--by NAME (1-127 bytes) is required");
+	if (!utf8_valid(by))
+		return cli_bad_usage(c, "clip approve", "--by is not valid UTF-8 text");
 	struct store *st;
 	struct store_clip k;
 	if ((rc = cli_open_station(c, &st)))

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cli/cmd_clip.h"
+#include "common/text.h"
 #include "common/aptime.h"
 #include "media/clip.h"
 
@@ -101,11 +102,13 @@ static int expand(const char *arg, struct file_list *l, struct ap_err *e)
 	return rc;
 }
 
+/* The file name without its extension, as valid UTF-8 (a name written by
+ * another system's encoding gets U+FFFD for the bytes it cannot show). */
 static void default_title(const char *path, char *out, size_t cap)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	snprintf(out, cap, "%s", base);
+	utf8_copy(out, cap, base);
 	char *dot = strrchr(out, '.');
 	if (dot && dot != out)
 		*dot = '\0';
@@ -148,7 +151,7 @@ static int add_one(struct cli *c, struct store *st, const char *path, const stru
 	snprintf(row->campaign, sizeof(row->campaign), "%s", o->campaign);
 	snprintf(row->lang, sizeof(row->lang), "%s", o->lang);
 	const char *base = strrchr(path, '/');
-	snprintf(row->source_name, sizeof(row->source_name), "%s", base ? base + 1 : path);
+	utf8_copy(row->source_name, sizeof(row->source_name), base ? base + 1 : path);
 	snprintf(row->source_format, sizeof(row->source_format), "%s", info.source_format);
 	row->source_bytes = info.source_bytes;
 	row->source_rate = info.source_rate;
@@ -236,6 +239,8 @@ static int parse_opts(struct cli *c, int argc, char **argv, struct add_opts *o)
 		                     o->lang);
 	if (o->title && (!*o->title || strlen(o->title) > 255))
 		return cli_bad_usage(c, "clip add", "--title must be 1-255 bytes");
+	if (o->title && !utf8_valid(o->title))
+		return cli_bad_usage(c, "clip add", "--title is not valid UTF-8 text");
 	if (o->from[0] && o->until[0] && strcmp(o->until, o->from) < 0)
 		return cli_bad_usage(c, "clip add", "--until %s is before --from %s", o->until,
 		                     o->from);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/aptime.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -74,6 +75,8 @@ CMD(init)
 		return cli_bad_usage(c, "init", "--name is required");
 	if (!level)
 		level = c->cfg.level;
+	if (!utf8_valid(name) || !utf8_valid(level))
+		return cli_bad_usage(c, "init", "--name and --level must be valid UTF-8 text");
 
 	char db_path[4200], key_path[4200], media_path[4200];
 	if ((rc = cli_state_path(c, "airproof.db", db_path, sizeof(db_path))) ||

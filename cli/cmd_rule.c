@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 #include "common/aptime.h"
 #include "scheduler/sched.h"
 #include "store/store.h"
@@ -206,6 +207,8 @@ static int rule_add(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c, "rule", "rule add needs a kind: once, weekly or quota");
 	if (optind + 1 < argc)
 		return cli_bad_usage(c, "rule", "unexpected argument '%s'", argv[optind + 1]);
+	if (a.label && !utf8_valid(a.label))
+		return cli_bad_usage(c, "rule", "--label is not valid UTF-8 text");
 	struct sched_rule r;
 	if ((rc = build_rule(c, argv[optind], &a, &r)))
 		return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/hubcli.h"
+#include "common/text.h"
 #include "common/aptime.h"
 #include "common/hash.h"
 #include "store/store.h"
@@ -76,6 +77,8 @@ HUBCMD(clip)
 		return hubcli_bad_usage(h, "clip", "unexpected argument '%s'", argv[optind + 1]);
 	if (!title || !*title)
 		return hubcli_bad_usage(h, "clip", "--title is required");
+	if (!utf8_valid(title))
+		return hubcli_bad_usage(h, "clip", "--title is not valid UTF-8 text");
 	if (!file == !sha)
 		return hubcli_bad_usage(h, "clip", "give a FILE or --sha256, not both");
 	char hex[65];

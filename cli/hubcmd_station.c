@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/hubcli.h"
+#include "common/text.h"
 #include "common/aptime.h"
 #include "common/hash.h"
 #include "config/config.h"
@@ -61,6 +62,9 @@ static int station_add(struct hubcli *h, int argc, char **argv)
 		return hubcli_bad_usage(h, "station", "'%s' is not a station id ([a-z0-9-])", id);
 	if (strlen(pk) != 64 || !hex_is_lower(pk, 64))
 		return hubcli_bad_usage(h, "station", "--pubkey must be 64 lowercase hex digits");
+	if (!utf8_valid(name) || !utf8_valid(group))
+		return hubcli_bad_usage(h, "station",
+		                        "--name and --group must be valid UTF-8 text");
 	if (!*name || strlen(name) >= sizeof(s.name) || !*group || strlen(group) >= sizeof(s.group))
 		return hubcli_bad_usage(h, "station",
 		                        "--name and --group must be 1..63 characters");

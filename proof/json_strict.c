@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/text.h"
+
 struct js_in {
 	const unsigned char *p, *start, *end;
 	struct js_object *o;
@@ -82,41 +84,15 @@ static int hex4(struct js_in *in, uint32_t *out)
 	return AP_OK;
 }
 
-/* One raw UTF-8 sequence starting at a byte >= 0x80, validated (no
- * overlongs, no surrogates, nothing above U+10FFFF) and copied. */
+/* One raw UTF-8 sequence starting at a byte >= 0x80, validated and
+ * copied. */
 static int copy_utf8(struct js_in *in)
 {
-	const unsigned char *s = in->p;
-	size_t avail = (size_t)(in->end - s);
-	unsigned char c = s[0];
-	int n;
-	uint32_t cp, min;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		cp = c & 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		cp = c & 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		cp = c & 0x07;
-		min = 0x10000;
-	} else {
+	size_t n = utf8_seq(in->p, (size_t)(in->end - in->p));
+	if (!n)
 		return fail(in, "invalid UTF-8");
-	}
-	if (avail < (size_t)n)
-		return fail(in, "truncated UTF-8");
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return fail(in, "invalid UTF-8");
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return fail(in, "invalid UTF-8");
-	for (int i = 0; i < n; i++)
-		if (put_byte(in, (char)s[i]))
+	for (size_t i = 0; i < n; i++)
+		if (put_byte(in, (char)in->p[i]))
 			return AP_EUSER;
 	in->p += n;
 	return AP_OK;

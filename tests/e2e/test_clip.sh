@@ -201,3 +201,18 @@ check "a killed import leaves its temp file" sh -c "ls -A '$T/state/media' | gre
 sox -n -b 16 -r 48000 -c 2 "$C/fresh.wav" synth 1 sine 700 vol 0.3
 check "the next clip add imports" "$AP" clip add "$C/fresh.wav" --campaign cchc
 check "and removes the killed import's temp files" sh -c "! ls -A '$T/state/media' | grep -q 'tmp\|import'"
+
+# ---- text that is not UTF-8 never reaches the library ----
+latin1="$C/tin$(printf '\340').wav" # "tinà" written in Latin-1
+sox -n -b 16 -r 44100 -c 1 "$latin1" synth 1 sine 720 vol 0.3
+check "a Latin-1 file name imports with a readable title" sh -c "'$AP' clip add '$latin1' \
+	--campaign cchc --json | python3 -c 'import json,sys; v=json.load(sys.stdin); \
+	t=(v[0] if isinstance(v, list) else v)[\"title\"]; sys.exit(t != \"tin\ufffd\")'"
+db_snapshot "$T/before"
+expect_fail "a --title that is not UTF-8 is refused" "$AP" clip add "$C/fresh.wav" \
+	--campaign cchc --title "$(printf 'b\341o')"
+expect_fail "an approver that is not UTF-8 is refused" "$AP" clip approve "$ID" \
+	--by "$(printf 'Nguy\352n')"
+check "the refusal says why" grep -q 'not valid UTF-8' "$T/err"
+db_snapshot "$T/after"
+check "refused text changed nothing" cmp "$T/before" "$T/after"

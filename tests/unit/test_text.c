@@ -43,6 +43,30 @@ static void a_small_buffer_never_overflows_or_splits_a_character(void **state)
 	assert_string_equal(out, "ễ  ");
 }
 
+static void utf8_validity_follows_the_standard(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("Đài truyền thanh"));
+	assert_true(utf8_valid(""));
+	assert_false(utf8_valid("tin\xe0"));          /* Latin-1 */
+	assert_false(utf8_valid("\xc0\x80"));         /* overlong NUL */
+	assert_false(utf8_valid("\xed\xa0\x80"));     /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
+}
+
+static void utf8_copy_replaces_bad_bytes_and_never_splits(void **state)
+{
+	(void)state;
+	char out[64];
+	utf8_copy(out, sizeof(out), "tin\xe0.wav");
+	assert_string_equal(out, "tin\xef\xbf\xbd.wav");
+	char small[5];
+	utf8_copy(small, sizeof(small), "aễb"); /* 'a' + 3 bytes would need 5 + NUL */
+	assert_string_equal(small, "a\xe1\xbb\x85");
+	utf8_copy(small, 4, "aễb");
+	assert_string_equal(small, "a");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -50,6 +74,8 @@ int main(void)
 		cmocka_unit_test(long_text_is_cut_between_characters_with_an_ellipsis),
 		cmocka_unit_test(exact_width_is_kept_whole),
 		cmocka_unit_test(a_small_buffer_never_overflows_or_splits_a_character),
+		cmocka_unit_test(utf8_validity_follows_the_standard),
+		cmocka_unit_test(utf8_copy_replaces_bad_bytes_and_never_splits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
