@@ -17,7 +17,8 @@ static const char init_usage[] =
     "\n"
     "Creates the state folder (paths.state_dir), the database, the media store and\n"
     "the station's Ed25519 signing key. ID is lowercase letters, digits and '-'.\n"
-    "An existing station is never overwritten without --force.\n";
+    "An existing station is never overwritten without --force, and never once it\n"
+    "has signed proofs (its chain would break at the hub).\n";
 
 CMD(init)
 {
@@ -90,15 +91,27 @@ CMD(init)
 	if (access(db_path, F_OK) == 0) {
 		if ((rc = store_open(db_path, STORE_STATION, 0, &st, &c->err)))
 			return rc;
-		if (store_meta_get(st, "station_id", existing, sizeof(existing), NULL) == AP_OK &&
-		    !force) {
+		int known =
+		    store_meta_get(st, "station_id", existing, sizeof(existing), NULL) == AP_OK;
+		int64_t proofs = 0;
+		uint8_t head[32];
+		if (known && (rc = store_proof_head(st, &proofs, head, &c->err))) {
 			store_close(st);
+			return rc;
+		}
+		store_close(st);
+		/* A new key cannot sign on from the old one's chain: the hub would
+		 * refuse every later proof. */
+		if (known && proofs > 0)
+			return ap_err_user(&c->err,
+			                   "%s: station '%s' has %lld proofs signed with its key; "
+			                   "a new identity needs a new state folder",
+			                   c->cfg.state_dir, existing, (long long)proofs);
+		if (known && !force)
 			return ap_err_user(&c->err,
 			                   "%s: station '%s' exists already (use --force to "
 			                   "re-create its identity)",
 			                   c->cfg.state_dir, existing);
-		}
-		store_close(st);
 		st = NULL;
 	}
 	if (!force && access(key_path, F_OK) == 0)

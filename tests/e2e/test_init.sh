@@ -17,6 +17,18 @@ check "init --force replaces the key" sh -c "k1=\$('$AP' key show); \
 	'$AP' init --station-id lamdong-malam --name X --force >/dev/null && \
 	k2=\$('$AP' key show); test \"\$k1\" != \"\$k2\""
 
+# once a proof is signed, no new identity may replace the key
+sqlite3 "$T/state/airproof.db" "INSERT INTO proofs(seq, payload, sig, hash, kind, at_ms)
+	VALUES (1, X'7b7d', zeroblob(64), zeroblob(32), 'event', 1)" || fail "fixture: insert a proof row"
+db_snapshot "$T/before"
+cp "$T/state/station.key" "$T/key.before"
+expect_fail "init --force is refused once the station has signed proofs" \
+	"$AP" init --station-id lamdong-malam --name X --force
+check "the refusal says why" grep -q 'has 1 proofs signed with its key' "$T/err"
+db_snapshot "$T/after"
+check "the refused init --force kept the key and the database" sh -c \
+	"cmp '$T/before' '$T/after' && cmp '$T/key.before' '$T/state/station.key'"
+
 printf 'audio = { rate = 1000; };\n' >"$T/bad1.cfg"
 expect_fail "an out-of-range rate is refused" "$AP" --config "$T/bad1.cfg" key show
 check "the config error names file:line" sh -c "grep -q 'bad1.cfg:1: audio.rate' '$T/err'"
