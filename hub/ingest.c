@@ -205,8 +205,11 @@ static int run_chain(struct store *st, const struct store_hub_station *s, struct
 		rej->seq = seq;
 		snprintf(rej->reason, sizeof(rej->reason), "%s", reason);
 		snprintf(rej->detail, sizeof(rej->detail), "%s", why.msg);
-		rc = store_hub_rejection_add(st, s->id, seq, reason, hub_week_key_of(now_ms),
-		                             now_ms, e);
+		/* A bad signature proves nothing about the station (anyone can
+		 * send one), so it leaves no trace in the station's record. */
+		if (r != PROOF_BAD_SIGNATURE)
+			rc = store_hub_rejection_add(st, s->id, seq, reason,
+			                             hub_week_key_of(now_ms), now_ms, e);
 	}
 	if (!rc)
 		rc = flush(st, s->id, pend, &npend, now_ms, items, idx, e);

@@ -31,6 +31,7 @@ struct hub_server {
 	pthread_cond_t cv;
 	atomic_llong refused[REF_N];
 	atomic_llong duplicates;
+	atomic_llong forged; /* bad signatures: counted here, never stored */
 };
 
 struct req {
@@ -121,6 +122,9 @@ static enum MHD_Result post_proofs(struct hub_server *s, struct MHD_Connection *
 		                   e.msg);
 	}
 	atomic_fetch_add(&s->duplicates, res.duplicates);
+	for (int i = 0; i < res.n_rejected; i++)
+		if (!strcmp(res.rejected[i].reason, "bad_signature"))
+			atomic_fetch_add(&s->forged, 1);
 	if (res.n_rejected)
 		log_info("%s: seq %lld rejected: %s (%s)", res.station,
 		         (long long)res.rejected[0].seq, res.rejected[0].reason,
@@ -272,6 +276,12 @@ static enum MHD_Result get_metrics(struct hub_server *s, struct MHD_Connection *
 	              "since start.\n# TYPE airproof_hub_proofs_duplicate_total counter\n"
 	              "airproof_hub_proofs_duplicate_total %lld\n",
 	              (long long)atomic_load(&s->duplicates));
+	hub_sb_printf(&b,
+	              "# HELP airproof_hub_proofs_forged_total Proofs with a bad signature "
+	              "since start (not stored: anyone can send them).\n"
+	              "# TYPE airproof_hub_proofs_forged_total counter\n"
+	              "airproof_hub_proofs_forged_total %lld\n",
+	              (long long)atomic_load(&s->forged));
 	hub_sb_put(&b, "# HELP airproof_hub_requests_refused_total Uploads refused whole since "
 	               "start.\n# TYPE airproof_hub_requests_refused_total counter\n");
 	for (int i = 0; i < REF_N; i++)

@@ -167,6 +167,22 @@ static void a_tampered_payload_is_refused_and_stops_the_batch(void **state)
 	assert_int_equal(r.next_seq, 3);
 }
 
+static void a_forged_proof_leaves_no_trace_at_the_hub(void **state)
+{
+	struct fx *f = *state;
+	struct hub_ingest_result r;
+	char before[65], after[65];
+	hfx_digest(f->st, before);
+	char *pos = strstr(f->p[0].payload, "\"cchc\"");
+	assert_non_null(pos);
+	pos[1] = 'x';
+	assert_int_equal(ingest(f, "xa-a", f->p, 3, &r), AP_OK);
+	assert_int_equal(r.accepted, 0);
+	assert_string_equal(r.rejected[0].reason, "bad_signature");
+	hfx_digest(f->st, after);
+	assert_string_equal(before, after);
+}
+
 static void a_proof_signed_by_another_key_is_refused(void **state)
 {
 	struct fx *f = *state;
@@ -324,6 +340,7 @@ int main(void)
 		T(last_seen_moves_on_a_resend_of_duplicates_only),
 		T(last_seen_stays_when_no_signature_checks_out),
 		T(a_tampered_payload_is_refused_and_stops_the_batch),
+		T(a_forged_proof_leaves_no_trace_at_the_hub),
 		T(a_proof_signed_by_another_key_is_refused),
 		T(a_replay_under_another_station_id_is_refused),
 		T(a_seq_beyond_the_next_is_a_gap),

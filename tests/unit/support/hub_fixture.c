@@ -148,9 +148,18 @@ void hfx_remove(struct store *st, const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+static int digest_reason(void *ctx, const char *reason, int64_t count)
+{
+	char line[128];
+	snprintf(line, sizeof(line), "rejected %s %lld\n", reason, (long long)count);
+	sha256_update(ctx, line, strlen(line));
+	return AP_OK;
+}
+
 void hfx_digest(struct store *st, char out[65])
 {
-	/* Every row of every table, through the public read paths. */
+	/* Stations, the proof count and the rejection counts, through the
+	 * public read paths. */
 	struct store_hub_station *s = NULL;
 	size_t n = 0;
 	int64_t proofs = 0;
@@ -167,6 +176,7 @@ void hfx_digest(struct store *st, char out[65])
 		sha256_update(&h, line, strlen(line));
 	}
 	sha256_update(&h, &proofs, sizeof(proofs));
+	assert_int_equal(store_hub_rejection_totals(st, digest_reason, &h, &e), AP_OK);
 	free(s);
 	uint8_t d[32];
 	sha256_final(&h, d);

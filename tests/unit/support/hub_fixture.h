@@ -40,7 +40,8 @@ char *hfx_body(const char *station, const struct hfx_proof *p, size_t n);
 struct store *hfx_hub_db(char *dir, size_t cap);
 void hfx_enrol(struct store *st, const char *id, const char *group, const uint8_t pk[32]);
 void hfx_remove(struct store *st, const char *dir);
-/* sqlite3 .dump-like digest of every table, to prove nothing changed. */
+/* Digest of stations, proof count and rejection counts, to prove that a
+ * refused input changed nothing. */
 void hfx_digest(struct store *st, char out[65]);
 
 #endif
