@@ -181,14 +181,14 @@ int clip_source_open(struct clip_source *s, const char *path, const char *name, 
 	if (!s->sf)
 		return ap_err_user(e, "%s: not a readable audio file (%s)", name,
 		                   sf_strerror(NULL));
-	if (s->info.channels < 1 || s->info.channels > CLIP_MAX_CHANNELS) {
+	int channels = s->info.channels, rate = s->info.samplerate;
+	if (channels < 1 || channels > CLIP_MAX_CHANNELS) {
 		clip_source_close(s);
-		return ap_err_user(e, "%s: unsupported channel count %d", name, s->info.channels);
+		return ap_err_user(e, "%s: unsupported channel count %d", name, channels);
 	}
-	if (s->info.samplerate < 1000 || s->info.samplerate > 768000) {
+	if (rate < 1000 || rate > 768000) {
 		clip_source_close(s);
-		return ap_err_user(e, "%s: unsupported sample rate %d Hz", name,
-		                   s->info.samplerate);
+		return ap_err_user(e, "%s: unsupported sample rate %d Hz", name, rate);
 	}
 	int sub = s->info.format & SF_FORMAT_SUBMASK;
 	s->check_finite = sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;

@@ -65,6 +65,11 @@ const struct store_migration store_hub_migrations[] = {
 	  "  plays = plays + 1, complete = complete + excluded.complete,"
 	  "  unsynced = unsynced + excluded.unsynced;"
 	  " END;"
+	  /* INSERT OR REPLACE from a plain sqlite3 shell (recursive triggers
+	   * off) would otherwise replace a stored proof. */
+	  "CREATE TRIGGER proofs_no_replace BEFORE INSERT ON proofs"
+	  " WHEN EXISTS (SELECT 1 FROM proofs WHERE station = NEW.station AND seq = NEW.seq)"
+	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
 	  "CREATE TRIGGER proofs_no_update BEFORE UPDATE ON proofs"
 	  " BEGIN SELECT RAISE(ABORT, 'proofs are append-only'); END;"
 	  "CREATE TRIGGER proofs_no_delete BEFORE DELETE ON proofs"

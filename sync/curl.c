@@ -48,8 +48,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	if (bytes > 12 && !strncasecmp(data, "Retry-After:", 12)) {
 		char *end;
 		long v = strtol(data + 12, &end, 10);
+		/* a proxy may send anything: an hour is the most worth waiting */
 		if (end != data + 12 && v >= 0)
-			c->retry_after = v;
+			c->retry_after = v > 3600 ? 3600 : v;
 	}
 	return bytes;
 }

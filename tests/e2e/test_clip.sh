@@ -202,6 +202,10 @@ sox -n -b 16 -r 48000 -c 2 "$C/fresh.wav" synth 1 sine 700 vol 0.3
 check "the next clip add imports" "$AP" clip add "$C/fresh.wav" --campaign cchc
 check "and removes the killed import's temp files" sh -c "! ls -A '$T/state/media' | grep -q 'tmp\|import'"
 
+# ---- a sample rate no station uses is refused with its real value ----
+sox -n -b 16 -r 500 -c 1 "$C/rate500.wav" synth 1 sine 100 vol 0.3
+refused "$C/rate500.wav" "unsupported sample rate 500 Hz"
+
 # ---- text that is not UTF-8 never reaches the library ----
 latin1="$C/tin$(printf '\340').wav" # "tinà" written in Latin-1
 sox -n -b 16 -r 44100 -c 1 "$latin1" synth 1 sine 720 vol 0.3

@@ -96,6 +96,11 @@ check "the hub restarts" start_hub
 set_hub_url "$PORT"
 check "sync after the restart" "$AP" sync
 check "the hub holds 35 and the station agrees" sh -c "test \"\$(sqlite3 '$HUBDIR/hub.db' 'SELECT count(*) FROM proofs')\" = 35 && test \"\$(sqlite3 '$T/state/airproof.db' 'SELECT next_seq - 1 FROM sync_state')\" = 35"
+hub_dump "$T/hub.before"
+check "the hub's proofs refuse INSERT OR REPLACE from a plain sqlite3 shell" sh -c \
+	"! sqlite3 '$HUBDIR/hub.db' 'INSERT OR REPLACE INTO proofs SELECT * FROM proofs WHERE seq = 1' 2>/dev/null"
+hub_dump "$T/hub.after"
+check "and the stored proofs are unchanged" cmp "$T/hub.before" "$T/hub.after"
 
 # Export and import: the same verification, twice changes nothing.
 check "export writes a bundle" "$AP" export --out "$T/bundle.json"
