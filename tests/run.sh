@@ -1,12 +1,15 @@
 #!/bin/sh
 # Runs every test once per build folder given (build, build/asan):
 # each cmocka unit test binary, then each end-to-end script in tests/e2e.
-# Counts test cases, prints failures, and ends with "N passed, N failed".
+# Counts test cases, prints failures and skips (a check that cannot run on
+# this machine says "SKIP: why"), and ends with "N passed, N failed" (and
+# ", N skipped" when some were).
 # STRESS=1 asks the e2e scripts for their long loops.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 passed=0
 failed=0
+skipped=0
 failures=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -14,9 +17,12 @@ trap 'rm -f "$log"' EXIT
 count() { # $1 = label; reads the test output in $log
 	p=$(grep -c '^\[       OK \]\|^PASS: ' "$log")
 	f=$(grep -c '^\[  FAILED  \] [a-z_]\|^FAIL: ' "$log")
+	k=$(grep -c '^SKIP: ' "$log")
 	passed=$((passed + p))
 	failed=$((failed + f))
-	if [ "$f" -gt 0 ] || [ "$2" -ne 0 ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ]; then :; fi
+	skipped=$((skipped + k))
+	[ "$k" -eq 0 ] || grep '^SKIP: ' "$log" | sed "s|^|  $1: |"
+
 	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
 		# crashed or exited non-zero without naming a failing case
 		failed=$((failed + 1))
@@ -60,5 +66,9 @@ done
 if [ -n "$failures" ]; then
 	printf 'failed:%b\n' "$failures"
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]
