@@ -1,6 +1,6 @@
 /* airproofd's parts, shared by the daemon/ files only: start-up and options
  * (airproofd.c), the loop that waits, plans and plays (loop.c), the proofs
- * the daemon writes (record.c) and the systemd/status reporting
+ * the daemon writes, one transaction per step (steps.c) and the systemd/status reporting
  * (notify.c). */
 #ifndef AP_DAEMON_H
 #define AP_DAEMON_H
@@ -60,7 +60,7 @@ int d_loop(struct daemon *d, struct ap_err *e);
 /* Drain the signal fd: sets d->stop / d->reload. Never blocks. */
 void d_poll_signals(struct daemon *d);
 
-/* record.c: each writes its proofs in one transaction of its own. */
+/* steps.c: each writes its proofs in one transaction of its own. */
 int d_recover(struct daemon *d, struct ap_err *e);
 int d_event(struct daemon *d, const char *event, const char *detail, struct ap_err *e);
 /* An event tied to an item (missed, shortfall): never recorded twice. */

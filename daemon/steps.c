@@ -1,7 +1,7 @@
-/* The proofs airproofd writes: crash recovery, events, the write-ahead of a
- * play and its final proof. Each function is one transaction, so a crash
- * anywhere leaves either all of a step or none of it, and running the step
- * again after a restart does it exactly once. */
+/* The steps airproofd records (its proofs): crash recovery, events, the
+ * write-ahead of a play and its final proof. Each function is one
+ * transaction, so a crash anywhere leaves either all of a step or none of
+ * it, and running the step again after a restart does it exactly once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
