@@ -1,7 +1,7 @@
 /* airproofd's parts, shared by the daemon/ files only: start-up and options
  * (airproofd.c), the loop that waits, plans and plays (loop.c), the proofs
- * the daemon writes, one transaction per step (steps.c) and the systemd/status reporting
- * (notify.c). */
+ * the daemon writes, one transaction per step (steps.c), and the
+ * systemd/status reporting (notify.c). */
 #ifndef AP_DAEMON_H
 #define AP_DAEMON_H
 
