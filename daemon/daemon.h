@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/hash.h"
 #include "config/config.h"
 #include "proof/proof.h"
 
@@ -22,6 +23,7 @@ struct sched_item;
 #define D_IDLE_CLOSE_MS 5000  /* close the device after this long without audio */
 #define D_STATE_MS      30000 /* daemon_state refresh when nothing changes */
 #define D_HEARTBEAT_MS  (24 * 3600 * 1000LL)
+#define D_RETRY_MS      1000LL /* first retry of an item nothing could record; doubles to 64 s */
 
 struct daemon {
 	const char *config_path;
@@ -53,6 +55,8 @@ struct daemon {
 	char playing_item[128];
 	char next_item[128];
 	int64_t next_ms;
+	int failures;          /* items in a row nothing could be recorded for */
+	int64_t retry_mono_ms; /* no item airs before this (backoff) */
 };
 
 /* loop.c */
@@ -71,9 +75,12 @@ int d_config_event(struct daemon *d, struct ap_err *e);
 /* Daily heartbeat event when the last one is a day old. */
 int d_heartbeat(struct daemon *d, struct ap_err *e);
 /* The play's proof record (fields from the item and its clip), status
- * interrupted: what the write-ahead holds. */
+ * interrupted, nothing played yet (pcm_sha256 of no bytes): what the
+ * write-ahead holds. render_sha gets the clip's rendering digest, which
+ * the play must match to be complete. */
 int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_record *rec,
-                  char *pcm_path, size_t pcm_cap, struct ap_err *e);
+                  char render_sha[SHA256_HEX_LEN + 1], char *pcm_path, size_t pcm_cap,
+                  struct ap_err *e);
 int d_pending_begin(struct daemon *d, const struct proof_record *rec, struct ap_err *e);
 int d_checkpoint(struct daemon *d, int64_t frames_played, struct ap_err *e);
 /* The final proof (complete, failed or interrupted) from res; removes the

@@ -155,7 +155,8 @@ int d_heartbeat(struct daemon *d, struct ap_err *e)
 }
 
 int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_record *rec,
-                  char *pcm_path, size_t pcm_cap, struct ap_err *e)
+                  char render_sha[SHA256_HEX_LEN + 1], char *pcm_path, size_t pcm_cap,
+                  struct ap_err *e)
 {
 	struct store_clip c;
 	int rc = store_clip_get(d->st, it->clip, &c, e);
@@ -178,7 +179,11 @@ int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_re
 	rec->channels = c.channels;
 	rec->gain_db = c.gain_db;
 	rec->loudness_lufs = c.loudness_lufs + c.gain_db; /* the rendering's loudness */
-	snprintf(rec->pcm_sha256, sizeof(rec->pcm_sha256), "%s", c.render_sha256);
+	/* Nothing is played yet: the digest of no bytes, never the clip's. */
+	uint8_t empty[SHA256_LEN];
+	sha256_buf("", 0, empty);
+	hex_encode(empty, SHA256_LEN, rec->pcm_sha256);
+	snprintf(render_sha, SHA256_HEX_LEN + 1, "%s", c.render_sha256);
 	snprintf(rec->driver, sizeof(rec->driver), "%s", d->cfg.audio_driver);
 	snprintf(rec->output, sizeof(rec->output), "%s", d->cfg.output);
 	snprintf(rec->status, sizeof(rec->status), "interrupted");
