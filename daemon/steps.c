@@ -80,11 +80,19 @@ int d_recover(struct daemon *d, struct ap_err *e)
 		snprintf(pcm_path + strlen(pcm_path), sizeof(pcm_path) - strlen(pcm_path), "%s.pcm",
 		         rec.clip);
 	struct ap_err he = { 0 };
-	if (play_pcm_prefix_sha256(pcm_path, rec.channels, rec.frames_played, rec.pcm_sha256,
-	                           &he) != AP_OK)
-		log_warnx("recovering %s: %s", rec.item, he.msg);
 	snprintf(rec.status, sizeof(rec.status), "interrupted");
 	snprintf(rec.error, sizeof(rec.error), "power cut or crash during playout");
+	if (play_pcm_prefix_sha256(pcm_path, rec.channels, rec.frames_played, rec.pcm_sha256,
+	                           &he) != AP_OK) {
+		/* No digest we cannot vouch for: all zeros, and the reason. */
+		log_warnx("recovering %s: %s", rec.item, he.msg);
+		memset(rec.pcm_sha256, '0', SHA256_HEX_LEN);
+		rec.pcm_sha256[SHA256_HEX_LEN] = '\0';
+		snprintf(rec.error, sizeof(rec.error),
+		         "power cut or crash during playout; the digest of the %lld frames played "
+		         "is unknown (all zeros): %.120s",
+		         (long long)rec.frames_played, he.msg);
+	}
 	stamp(&rec);
 	snprintf(detail, sizeof(detail),
 	         "play of %s (clip %.16s) was cut by a power cut or crash after %lld of %lld "
