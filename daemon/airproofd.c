@@ -163,7 +163,7 @@ static int start(struct daemon *d, struct ap_err *e)
 	    (rc = play_out_ao_create(&d->cfg, &d->out, e)))
 		return rc;
 	d->started_ms = time_now_ms();
-	if ((rc = d_recover(d, e)))
+	if ((rc = d_recover(d, D_CAUSE_CRASH, e)))
 		return rc;
 	snprintf(detail, sizeof(detail), "airproofd %s started (pid %d, driver %s, output %s)",
 	         AP_VERSION, (int)getpid(), d->cfg.audio_driver, d->cfg.output);

@@ -55,6 +55,7 @@ struct daemon {
 	char playing_item[128];
 	char next_item[128];
 	int64_t next_ms;
+	int pending_stale;     /* a play's final proof failed: its write-ahead is left */
 	int failures;          /* items in a row nothing could be recorded for */
 	int64_t retry_mono_ms; /* no item airs before this (backoff) */
 };
@@ -65,7 +66,11 @@ int d_loop(struct daemon *d, struct ap_err *e);
 void d_poll_signals(struct daemon *d);
 
 /* steps.c: each writes its proofs in one transaction of its own. */
-int d_recover(struct daemon *d, struct ap_err *e);
+/* Turn a play left pending into its interrupted proof (cause says why it
+ * ended without one) and a crash_recovered event; a pending play already
+ * recorded, or unreadable, is dropped with a log line. */
+int d_recover(struct daemon *d, const char *cause, struct ap_err *e);
+#define D_CAUSE_CRASH "power cut or crash during playout"
 int d_event(struct daemon *d, const char *event, const char *detail, struct ap_err *e);
 /* An event tied to an item (missed, shortfall): never recorded twice. */
 int d_item_event(struct daemon *d, const char *event, const struct proof_index *ix,

@@ -204,6 +204,7 @@ static int finish_play(struct daemon *d, struct proof_record *rec, const struct 
 		usleep(200000);
 	}
 	snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
+	d->pending_stale = 1;
 	return AP_EINTERNAL;
 }
 
@@ -250,9 +251,10 @@ static int record_not_played(struct daemon *d, const struct sched_item *it,
 	return AP_EINTERNAL;
 }
 
-/* Prepare, write ahead, start on time, record. AP_OK when the item is
- * settled (played, or recorded as not played, or we are stopping); an
- * error when nothing could be recorded, so the loop backs off. */
+/* Prepare, write ahead, start on time, record. AP_OK when it played (or
+ * we are stopping); AP_EUSER when it failed and its failure is recorded;
+ * AP_EINTERNAL when nothing could be recorded. The loop backs off on
+ * failures in a row, so a failing item (and its make-goods) never spins. */
 static int air(struct daemon *d, const struct sched_item *it)
 {
 	struct proof_record rec;
@@ -264,11 +266,31 @@ static int air(struct daemon *d, const struct sched_item *it)
 	int64_t max_late = d->cfg.max_late_s * 1000LL;
 	int rc = AP_OK;
 
+	/* A write-ahead left by a play whose proof failed would refuse every
+	 * new one: settle it first (interrupted proof, or dropped). */
+	if (d->pending_stale) {
+		if (d_recover(d, "its final proof could not be recorded at the time", &e)) {
+			log_warnx("%s: the last play is still pending: %s", it->item, e.msg);
+			return AP_EINTERNAL;
+		}
+		d->pending_stale = 0;
+	}
+	int64_t seq = 0;
+	if (store_proof_find_item(d->st, it->item, &seq, &e) || seq) {
+		/* A plan naming a recorded item would air it twice. */
+		if (seq)
+			log_warnx("%s: the plan names an item already recorded (proof %lld): not "
+			          "airing it",
+			          it->item, (long long)seq);
+		else
+			log_warnx("%s: %s", it->item, e.msg);
+		return AP_EINTERNAL;
+	}
 	if (d_play_record(d, it, &rec, render_sha, pcm, sizeof(pcm), &e)) {
 		log_warnx("%s: %s", it->item, e.msg);
 		snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
 		snprintf(why, sizeof(why), "its clip cannot be read: %s", e.msg);
-		return record_not_played(d, it, NULL, why);
+		return record_not_played(d, it, NULL, why) ? AP_EINTERNAL : AP_EUSER;
 	}
 	struct play_request req = {
 		.pcm_path = pcm,
@@ -287,7 +309,8 @@ static int air(struct daemon *d, const struct sched_item *it)
 			goto out;
 		rec.started = time_now_ms();
 		snprintf(d->last_error, sizeof(d->last_error), "%s", res.error);
-		rc = finish_play(d, &rec, &res);
+		if ((rc = finish_play(d, &rec, &res)) == AP_OK)
+			rc = AP_EUSER; /* recorded, but failed */
 		goto out;
 	}
 	int64_t start = it->start_ms;
@@ -302,7 +325,8 @@ static int air(struct daemon *d, const struct sched_item *it)
 		log_warnx("%s: write-ahead failed, not playing: %s", it->item, e.msg);
 		snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
 		snprintf(why, sizeof(why), "its write-ahead failed: %s", e.msg);
-		rc = record_not_played(d, it, &rec, why);
+		if ((rc = record_not_played(d, it, &rec, why)) == AP_OK)
+			rc = AP_EUSER;
 		goto out;
 	}
 	d_notify_status("playing %s (%s)", rec.title, it->item);
@@ -316,6 +340,8 @@ static int air(struct daemon *d, const struct sched_item *it)
 	rc = finish_play(d, &rec, &res);
 	if (res.status == PLAY_FAILED)
 		snprintf(d->last_error, sizeof(d->last_error), "%s", res.error);
+	if (rc == AP_OK && res.status == PLAY_FAILED)
+		rc = AP_EUSER;
 out:
 	play_destroy(p);
 	d->playing_item[0] = '\0';
@@ -400,16 +426,19 @@ int d_loop(struct daemon *d, struct ap_err *e)
 		}
 		int64_t backoff_ms = d->retry_mono_ms - time_mono_ms();
 		if (it && now >= it->start_ms - D_PREPARE_MS && backoff_ms <= 0) {
-			if (air(d, it) == AP_OK) {
+			int arc = air(d, it);
+			if (arc == AP_OK) {
 				d->failures = 0;
-			} else {
-				/* Nothing could be recorded (the database refuses?):
-				 * try again later, never at once. */
-				int shift = d->failures < 6 ? d->failures : 6;
-				d->failures++;
-				d->retry_mono_ms = time_mono_ms() + (D_RETRY_MS << shift);
-				log_warnx("%s: retrying in %lld s", it->item,
-				          (long long)(D_RETRY_MS << shift) / 1000);
+			} else if (arc == AP_EINTERNAL || ++d->failures > 1) {
+				/* Nothing recorded, or failures in a row: wait before
+				 * the next try, 1 s doubling to 64 s, never at once. */
+				int n = d->failures > 1 ? d->failures - 1 : 0;
+				int64_t wait = D_RETRY_MS << (n < 6 ? n : 6);
+				if (arc == AP_EINTERNAL)
+					d->failures++;
+				d->retry_mono_ms = time_mono_ms() + wait;
+				log_warnx("%s did not air: next try in %lld s", it->item,
+				          (long long)wait / 1000);
 			}
 			replan = 1;
 			continue;

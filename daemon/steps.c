@@ -63,25 +63,56 @@ int d_item_event(struct daemon *d, const char *event, const struct proof_index *
 	return AP_OK;
 }
 
-int d_recover(struct daemon *d, struct ap_err *e)
+/* The write-ahead left for an item that already has its record (its final
+ * proof failed, then the item was recorded as missed, say), or one that
+ * cannot be read: dropped, in the caller's transaction, so it never blocks
+ * start-up or new plays. */
+static int drop_pending(struct daemon *d, const char *item, const char *why, struct ap_err *e)
+{
+	int rc = store_pending_delete(d->st, e);
+	if (rc || (rc = store_commit(d->st, e))) {
+		store_rollback(d->st);
+		return ap_err_prefix(e, "dropping the write-ahead of %s", item);
+	}
+	log_warnx("write-ahead of %s dropped: %s", item, why);
+	return AP_OK;
+}
+
+int d_recover(struct daemon *d, const char *cause, struct ap_err *e)
 {
 	struct proof_record rec;
-	char pcm_path[4200], detail[1024];
+	char pcm_path[4200], detail[1024], item[128] = "";
 	int found = 0, rc;
+	int64_t seq = 0;
 
 	/* Load inside the transaction, so two recoveries can never both see it. */
 	if ((rc = store_begin(d->st, e)))
 		return rc;
-	if ((rc = proof_pending_load(d->st, &rec, &found, e)) || !found) {
+	if ((rc = proof_pending_load(d->st, &rec, &found, e)) && found && rc == AP_EUSER) {
+		snprintf(detail, sizeof(detail), "it cannot be read (%.300s)", e->msg);
+		ap_err_clear(e);
+		return drop_pending(d, "the pending play", detail, e);
+	}
+	if (rc || !found) {
 		store_rollback(d->st);
 		return rc;
+	}
+	snprintf(item, sizeof(item), "%s", rec.item);
+	if ((rc = store_proof_find_item(d->st, item, &seq, e))) {
+		store_rollback(d->st);
+		return rc;
+	}
+	if (seq) {
+		snprintf(detail, sizeof(detail), "the item is already recorded (proof %lld)",
+		         (long long)seq);
+		return drop_pending(d, item, detail, e);
 	}
 	if (config_state_path(&d->cfg, "media/", pcm_path, sizeof(pcm_path)) == AP_OK)
 		snprintf(pcm_path + strlen(pcm_path), sizeof(pcm_path) - strlen(pcm_path), "%s.pcm",
 		         rec.clip);
 	struct ap_err he = { 0 };
 	snprintf(rec.status, sizeof(rec.status), "interrupted");
-	snprintf(rec.error, sizeof(rec.error), "power cut or crash during playout");
+	snprintf(rec.error, sizeof(rec.error), "%s", cause);
 	if (play_pcm_prefix_sha256(pcm_path, rec.channels, rec.frames_played, rec.pcm_sha256,
 	                           &he) != AP_OK) {
 		/* No digest we cannot vouch for: all zeros, and the reason. */
@@ -89,15 +120,15 @@ int d_recover(struct daemon *d, struct ap_err *e)
 		memset(rec.pcm_sha256, '0', SHA256_HEX_LEN);
 		rec.pcm_sha256[SHA256_HEX_LEN] = '\0';
 		snprintf(rec.error, sizeof(rec.error),
-		         "power cut or crash during playout; the digest of the %lld frames played "
-		         "is unknown (all zeros): %.120s",
-		         (long long)rec.frames_played, he.msg);
+		         "%s; the digest of the %lld frames played is unknown (all zeros): %.120s",
+		         cause, (long long)rec.frames_played, he.msg);
 	}
 	stamp(&rec);
 	snprintf(detail, sizeof(detail),
-	         "play of %s (clip %.16s) was cut by a power cut or crash after %lld of %lld "
+	         "play of %s (clip %.16s) ended without its proof (%s) after %lld of %lld "
 	         "frames",
-	         rec.item, rec.clip, (long long)rec.frames_played, (long long)rec.frames_expected);
+	         rec.item, rec.clip, cause, (long long)rec.frames_played,
+	         (long long)rec.frames_expected);
 	if ((rc = proof_append(d->st, &d->key, &rec, e)) ||
 	    (rc = event_record(d, "crash_recovered", detail, NULL, e)) ||
 	    (rc = store_commit(d->st, e))) {
