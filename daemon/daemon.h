@@ -60,6 +60,11 @@ struct daemon {
 	int64_t retry_mono_ms; /* no item airs before this (backoff) */
 };
 
+/* airproofd.c: what a config must pass against the running station, at
+ * start-up (once the database is open) and on reload: a known time zone,
+ * and station.id (if set) naming the database's station. */
+int d_config_check(const struct daemon *d, const struct ap_config *cfg, struct ap_err *e);
+
 /* loop.c */
 int d_loop(struct daemon *d, struct ap_err *e);
 /* Drain the signal fd: sets d->stop / d->reload. Never blocks. */

@@ -348,13 +348,24 @@ out:
 	return rc;
 }
 
+/* SIGHUP: the same checks as start-up. A new time zone applies; a config
+ * naming another station or another state folder (another database and
+ * media store, under a lock we do not hold) is refused whole, keeping the
+ * running one: that needs a restart. */
 static int reload(struct daemon *d)
 {
 	struct ap_config cfg;
 	struct ap_err e = { 0 };
 	d->reload = 0;
-	if (config_load(config_resolve_path(d->config_path), d->config_required, &cfg, &e)) {
+	if (config_load(config_resolve_path(d->config_path), d->config_required, &cfg, &e) ||
+	    d_config_check(d, &cfg, &e)) {
 		log_error("reload refused, keeping the running config: %s", e.msg);
+		return AP_OK;
+	}
+	if (strcmp(cfg.state_dir, d->cfg.state_dir) != 0) {
+		log_error("reload refused, keeping the running config: %s: paths.state_dir "
+		          "changed from %s to %s; restart airproofd to move the station",
+		          cfg.path[0] ? cfg.path : "(defaults)", d->cfg.state_dir, cfg.state_dir);
 		return AP_OK;
 	}
 	struct play_out *out;
@@ -362,8 +373,15 @@ static int reload(struct daemon *d)
 		log_error("reload refused, keeping the running config: %s", e.msg);
 		return AP_OK;
 	}
+	if (tz_use(cfg.timezone, &e)) { /* checked above; cannot fail */
+		play_out_destroy(out);
+		log_error("reload refused, keeping the running config: %s", e.msg);
+		return AP_OK;
+	}
 	play_out_destroy(d->out);
 	d->out = out;
+	if (strcmp(cfg.timezone, d->cfg.timezone) != 0)
+		log_info("time zone now %s (was %s)", cfg.timezone, d->cfg.timezone);
 	d->cfg = cfg;
 	log_info("config reloaded from %s", cfg.path[0] ? cfg.path : "(defaults)");
 	if (d_config_event(d, &e))
