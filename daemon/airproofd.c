@@ -139,6 +139,18 @@ static int setup_fds(struct daemon *d, struct ap_err *e)
 	return AP_OK;
 }
 
+int d_config_check(const struct daemon *d, const struct ap_config *cfg, struct ap_err *e)
+{
+	const char *path = cfg->path[0] ? cfg->path : "(defaults)";
+	if (!tz_valid(cfg->timezone))
+		return ap_err_user(e, "%s: unknown time zone '%s'", path, cfg->timezone);
+	if (cfg->station_id[0] && strcmp(cfg->station_id, d->station) != 0)
+		return ap_err_user(e,
+		                   "%s: station.id is '%s' but the database in %s belongs to '%s'",
+		                   path, cfg->station_id, d->cfg.state_dir, d->station);
+	return AP_OK;
+}
+
 static int start(struct daemon *d, struct ap_err *e)
 {
 	char db[4200], keyp[4200], detail[600];
@@ -155,15 +167,13 @@ static int start(struct daemon *d, struct ap_err *e)
 		return rc;
 	if ((rc = store_meta_get(d->st, "station_id", d->station, sizeof(d->station), e)))
 		return rc;
-	if (d->cfg.station_id[0] && strcmp(d->cfg.station_id, d->station) != 0)
-		return ap_err_user(e,
-		                   "%s: station.id is '%s' but the database in %s belongs to '%s'",
-		                   d->cfg.path, d->cfg.station_id, d->cfg.state_dir, d->station);
+	if ((rc = d_config_check(d, &d->cfg, e)))
+		return rc;
 	if ((rc = proof_key_load(keyp, &d->key, e)) ||
 	    (rc = play_out_ao_create(&d->cfg, &d->out, e)))
 		return rc;
 	d->started_ms = time_now_ms();
-	if ((rc = d_recover(d, e)))
+	if ((rc = d_recover(d, D_CAUSE_CRASH, e)))
 		return rc;
 	snprintf(detail, sizeof(detail), "airproofd %s started (pid %d, driver %s, output %s)",
 	         AP_VERSION, (int)getpid(), d->cfg.audio_driver, d->cfg.output);

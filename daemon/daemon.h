@@ -1,13 +1,14 @@
 /* airproofd's parts, shared by the daemon/ files only: start-up and options
  * (airproofd.c), the loop that waits, plans and plays (loop.c), the proofs
- * the daemon writes (record.c) and the systemd/status reporting
- * (notify.c). */
+ * the daemon writes, one transaction per step (steps.c), and the
+ * systemd/status reporting (notify.c). */
 #ifndef AP_DAEMON_H
 #define AP_DAEMON_H
 
 #include <stdint.h>
 
 #include "common/err.h"
+#include "common/hash.h"
 #include "config/config.h"
 #include "proof/proof.h"
 
@@ -22,6 +23,7 @@ struct sched_item;
 #define D_IDLE_CLOSE_MS 5000  /* close the device after this long without audio */
 #define D_STATE_MS      30000 /* daemon_state refresh when nothing changes */
 #define D_HEARTBEAT_MS  (24 * 3600 * 1000LL)
+#define D_RETRY_MS      1000LL /* first retry of an item nothing could record; doubles to 64 s */
 
 struct daemon {
 	const char *config_path;
@@ -53,15 +55,27 @@ struct daemon {
 	char playing_item[128];
 	char next_item[128];
 	int64_t next_ms;
+	int pending_stale;     /* a play's final proof failed: its write-ahead is left */
+	int failures;          /* items in a row nothing could be recorded for */
+	int64_t retry_mono_ms; /* no item airs before this (backoff) */
 };
+
+/* airproofd.c: what a config must pass against the running station, at
+ * start-up (once the database is open) and on reload: a known time zone,
+ * and station.id (if set) naming the database's station. */
+int d_config_check(const struct daemon *d, const struct ap_config *cfg, struct ap_err *e);
 
 /* loop.c */
 int d_loop(struct daemon *d, struct ap_err *e);
 /* Drain the signal fd: sets d->stop / d->reload. Never blocks. */
 void d_poll_signals(struct daemon *d);
 
-/* record.c: each writes its proofs in one transaction of its own. */
-int d_recover(struct daemon *d, struct ap_err *e);
+/* steps.c: each writes its proofs in one transaction of its own. */
+/* Turn a play left pending into its interrupted proof (cause says why it
+ * ended without one) and a crash_recovered event; a pending play already
+ * recorded, or unreadable, is dropped with a log line. */
+int d_recover(struct daemon *d, const char *cause, struct ap_err *e);
+#define D_CAUSE_CRASH "power cut or crash during playout"
 int d_event(struct daemon *d, const char *event, const char *detail, struct ap_err *e);
 /* An event tied to an item (missed, shortfall): never recorded twice. */
 int d_item_event(struct daemon *d, const char *event, const struct proof_index *ix,
@@ -71,9 +85,12 @@ int d_config_event(struct daemon *d, struct ap_err *e);
 /* Daily heartbeat event when the last one is a day old. */
 int d_heartbeat(struct daemon *d, struct ap_err *e);
 /* The play's proof record (fields from the item and its clip), status
- * interrupted: what the write-ahead holds. */
+ * interrupted, nothing played yet (pcm_sha256 of no bytes): what the
+ * write-ahead holds. render_sha gets the clip's rendering digest, which
+ * the play must match to be complete. */
 int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_record *rec,
-                  char *pcm_path, size_t pcm_cap, struct ap_err *e);
+                  char render_sha[SHA256_HEX_LEN + 1], char *pcm_path, size_t pcm_cap,
+                  struct ap_err *e);
 int d_pending_begin(struct daemon *d, const struct proof_record *rec, struct ap_err *e);
 int d_checkpoint(struct daemon *d, int64_t frames_played, struct ap_err *e);
 /* The final proof (complete, failed or interrupted) from res; removes the

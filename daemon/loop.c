@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/aptime.h"
+#include "common/hash.h"
 #include "daemon/daemon.h"
 #include "playout/play.h"
 #include "scheduler/sched.h"
@@ -193,35 +194,104 @@ static void trace(struct daemon *d, const char *item, int64_t start_ms, int64_t 
 /* Record the final proof; the write-ahead stays until this succeeds, so a
  * database that refuses for good turns into an interrupted proof on
  * restart rather than a lost play. */
-static void finish_play(struct daemon *d, struct proof_record *rec, const struct play_result *res)
+static int finish_play(struct daemon *d, struct proof_record *rec, const struct play_result *res)
 {
 	struct ap_err e = { 0 };
 	for (int attempt = 0; attempt < 5; attempt++) {
 		if (d_play_done(d, rec, res, &e) == AP_OK)
-			return;
+			return AP_OK;
 		log_warnx("proof for %s not recorded yet: %s", rec->item, e.msg);
 		usleep(200000);
 	}
 	snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
+	d->pending_stale = 1;
+	return AP_EINTERNAL;
 }
 
-/* Prepare, write ahead, start on time, record. */
-static void air(struct daemon *d, const struct sched_item *it)
+/* A play that never started still ends as a record saying why: a failed
+ * proof when one can be made, else (the clip's fields cannot be encoded,
+ * say) a missed event naming the reason. AP_OK when one was recorded. */
+static int record_not_played(struct daemon *d, const struct sched_item *it,
+                             struct proof_record *rec, const char *why)
+{
+	struct ap_err e = { 0 };
+	if (rec) {
+		struct play_result res;
+		uint8_t empty[SHA256_LEN];
+		memset(&res, 0, sizeof(res));
+		res.status = PLAY_FAILED;
+		snprintf(res.error, sizeof(res.error), "not played: %s", why);
+		sha256_buf("", 0, empty);
+		hex_encode(empty, SHA256_LEN, res.pcm_sha256);
+		rec->started = time_now_ms();
+		if (d_play_done(d, rec, &res, &e) == AP_OK)
+			return AP_OK;
+		log_warnx("%s: no failed proof either: %s", it->item, e.msg);
+	}
+	struct proof_index ix;
+	char when[17], detail[1024];
+	memset(&ix, 0, sizeof(ix));
+	snprintf(ix.item, sizeof(ix.item), "%s", it->item);
+	ix.rule = it->rule;
+	ix.scheduled_ms = it->scheduled_ms;
+	snprintf(ix.clip, sizeof(ix.clip), "%s", it->clip);
+	snprintf(ix.campaign, sizeof(ix.campaign), "%s", it->campaign);
+	snprintf(ix.status, sizeof(ix.status), "missed");
+	time_fmt_datetime(it->scheduled_ms, when);
+	const char *also = !rec                 ? ""
+	                   : strstr(why, e.msg) ? "; nor a proof of it, for that reason"
+	                                        : e.msg;
+	snprintf(detail, sizeof(detail), "item %s scheduled %s did not play: %s%s%s", it->item,
+	         when, why, rec && also == e.msg ? "; no proof of the play could be made: " : "",
+	         also);
+	struct ap_err me = { 0 };
+	if (d_item_event(d, "missed", &ix, detail, &me) == AP_OK)
+		return AP_OK;
+	log_warnx("%s: not recorded at all: %s", it->item, me.msg);
+	return AP_EINTERNAL;
+}
+
+/* Prepare, write ahead, start on time, record. AP_OK when it played (or
+ * we are stopping); AP_EUSER when it failed and its failure is recorded;
+ * AP_EINTERNAL when nothing could be recorded. The loop backs off on
+ * failures in a row, so a failing item (and its make-goods) never spins. */
+static int air(struct daemon *d, const struct sched_item *it)
 {
 	struct proof_record rec;
 	struct play_result res;
 	struct play *p = NULL;
-	char pcm[4200], render_sha[SHA256_HEX_LEN + 1];
+	char pcm[4200], render_sha[SHA256_HEX_LEN + 1], why[600];
 	struct ap_err e = { 0 };
 	struct air_ctx ctx = { d, time_mono_ms() };
 	int64_t max_late = d->cfg.max_late_s * 1000LL;
+	int rc = AP_OK;
 
-	if (d_play_record(d, it, &rec, pcm, sizeof(pcm), &e)) {
+	/* A write-ahead left by a play whose proof failed would refuse every
+	 * new one: settle it first (interrupted proof, or dropped). */
+	if (d->pending_stale) {
+		if (d_recover(d, "its final proof could not be recorded at the time", &e)) {
+			log_warnx("%s: the last play is still pending: %s", it->item, e.msg);
+			return AP_EINTERNAL;
+		}
+		d->pending_stale = 0;
+	}
+	int64_t seq = 0;
+	if (store_proof_find_item(d->st, it->item, &seq, &e) || seq) {
+		/* A plan naming a recorded item would air it twice. */
+		if (seq)
+			log_warnx("%s: the plan names an item already recorded (proof %lld): not "
+			          "airing it",
+			          it->item, (long long)seq);
+		else
+			log_warnx("%s: %s", it->item, e.msg);
+		return AP_EINTERNAL;
+	}
+	if (d_play_record(d, it, &rec, render_sha, pcm, sizeof(pcm), &e)) {
 		log_warnx("%s: %s", it->item, e.msg);
 		snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
-		return;
+		snprintf(why, sizeof(why), "its clip cannot be read: %s", e.msg);
+		return record_not_played(d, it, NULL, why) ? AP_EINTERNAL : AP_EUSER;
 	}
-	snprintf(render_sha, sizeof(render_sha), "%s", rec.pcm_sha256);
 	struct play_request req = {
 		.pcm_path = pcm,
 		.rate = rec.rate,
@@ -239,7 +309,8 @@ static void air(struct daemon *d, const struct sched_item *it)
 			goto out;
 		rec.started = time_now_ms();
 		snprintf(d->last_error, sizeof(d->last_error), "%s", res.error);
-		finish_play(d, &rec, &res);
+		if ((rc = finish_play(d, &rec, &res)) == AP_OK)
+			rc = AP_EUSER; /* recorded, but failed */
 		goto out;
 	}
 	int64_t start = it->start_ms;
@@ -253,6 +324,9 @@ static void air(struct daemon *d, const struct sched_item *it)
 	if (d_pending_begin(d, &rec, &e)) {
 		log_warnx("%s: write-ahead failed, not playing: %s", it->item, e.msg);
 		snprintf(d->last_error, sizeof(d->last_error), "%s", e.msg);
+		snprintf(why, sizeof(why), "its write-ahead failed: %s", e.msg);
+		if ((rc = record_not_played(d, it, &rec, why)) == AP_OK)
+			rc = AP_EUSER;
 		goto out;
 	}
 	d_notify_status("playing %s (%s)", rec.title, it->item);
@@ -263,21 +337,35 @@ static void air(struct daemon *d, const struct sched_item *it)
 	int64_t late_us = res.start_late_us + (start - it->start_ms) * 1000;
 	trace(d, it->item, it->start_ms, late_us);
 	log_debug("%s started %lld us after its time", it->item, (long long)late_us);
-	finish_play(d, &rec, &res);
+	rc = finish_play(d, &rec, &res);
 	if (res.status == PLAY_FAILED)
 		snprintf(d->last_error, sizeof(d->last_error), "%s", res.error);
+	if (rc == AP_OK && res.status == PLAY_FAILED)
+		rc = AP_EUSER;
 out:
 	play_destroy(p);
 	d->playing_item[0] = '\0';
+	return rc;
 }
 
+/* SIGHUP: the same checks as start-up. A new time zone applies; a config
+ * naming another station or another state folder (another database and
+ * media store, under a lock we do not hold) is refused whole, keeping the
+ * running one: that needs a restart. */
 static int reload(struct daemon *d)
 {
 	struct ap_config cfg;
 	struct ap_err e = { 0 };
 	d->reload = 0;
-	if (config_load(config_resolve_path(d->config_path), d->config_required, &cfg, &e)) {
+	if (config_load(config_resolve_path(d->config_path), d->config_required, &cfg, &e) ||
+	    d_config_check(d, &cfg, &e)) {
 		log_error("reload refused, keeping the running config: %s", e.msg);
+		return AP_OK;
+	}
+	if (strcmp(cfg.state_dir, d->cfg.state_dir) != 0) {
+		log_error("reload refused, keeping the running config: %s: paths.state_dir "
+		          "changed from %s to %s; restart airproofd to move the station",
+		          cfg.path[0] ? cfg.path : "(defaults)", d->cfg.state_dir, cfg.state_dir);
 		return AP_OK;
 	}
 	struct play_out *out;
@@ -285,8 +373,15 @@ static int reload(struct daemon *d)
 		log_error("reload refused, keeping the running config: %s", e.msg);
 		return AP_OK;
 	}
+	if (tz_use(cfg.timezone, &e)) { /* checked above; cannot fail */
+		play_out_destroy(out);
+		log_error("reload refused, keeping the running config: %s", e.msg);
+		return AP_OK;
+	}
 	play_out_destroy(d->out);
 	d->out = out;
+	if (strcmp(cfg.timezone, d->cfg.timezone) != 0)
+		log_info("time zone now %s (was %s)", cfg.timezone, d->cfg.timezone);
 	d->cfg = cfg;
 	log_info("config reloaded from %s", cfg.path[0] ? cfg.path : "(defaults)");
 	if (d_config_event(d, &e))
@@ -347,8 +442,22 @@ int d_loop(struct daemon *d, struct ap_err *e)
 			log_info("nothing to air within %d s: exiting", d->exit_when_idle_s);
 			break;
 		}
-		if (it && now >= it->start_ms - D_PREPARE_MS) {
-			air(d, it);
+		int64_t backoff_ms = d->retry_mono_ms - time_mono_ms();
+		if (it && now >= it->start_ms - D_PREPARE_MS && backoff_ms <= 0) {
+			int arc = air(d, it);
+			if (arc == AP_OK) {
+				d->failures = 0;
+			} else if (arc == AP_EINTERNAL || ++d->failures > 1) {
+				/* Nothing recorded, or failures in a row: wait before
+				 * the next try, 1 s doubling to 64 s, never at once. */
+				int n = d->failures > 1 ? d->failures - 1 : 0;
+				int64_t wait = D_RETRY_MS << (n < 6 ? n : 6);
+				if (arc == AP_EINTERNAL)
+					d->failures++;
+				d->retry_mono_ms = time_mono_ms() + wait;
+				log_warnx("%s did not air: next try in %lld s", it->item,
+				          (long long)wait / 1000);
+			}
 			replan = 1;
 			continue;
 		}
@@ -364,6 +473,8 @@ int d_loop(struct daemon *d, struct ap_err *e)
 		d_state_update(d, 0);
 		d_watchdog(d);
 		int64_t deadline = it ? it->start_ms - D_PREPARE_MS : now + D_POLL_MS;
+		if (it && backoff_ms > 0 && deadline < now + backoff_ms)
+			deadline = now + backoff_ms;
 		if (wait_until(d, deadline))
 			replan = 1;
 	}

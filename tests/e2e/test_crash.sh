@@ -36,9 +36,20 @@ for i in $(seq "$rounds"); do
 	wait "$DPID" 2>/dev/null
 	killed=$(DB 'SELECT item FROM pending_play')
 done
-# the last restart recovers the last killed play
+# the last restart recovers the last killed play, with the rendering gone
+# (a disk fault): the frames played cannot be re-hashed, so the proof must
+# say so and claim no digest, least of all the whole clip's
+render=$(DB "SELECT render_sha256 FROM clips WHERE id = '$clip'")
+mv "$T/state/media/$clip.pcm" "$T/held.pcm"
+DB ".mode insert pending_play" "SELECT * FROM pending_play" >"$T/pending.sql"
 start_daemon --run-for 1
 wait "$DPID"
+mv "$T/held.pcm" "$T/state/media/$clip.pcm"
+field() { DB "SELECT json_extract(CAST(payload AS TEXT), '\$.$1') FROM proofs WHERE item = '$killed' AND kind = 'play'"; }
+check "a recovery that cannot re-hash never claims the clip's digest" \
+	test -n "$(field pcm_sha256)" -a "$(field pcm_sha256)" != "$render"
+check "a recovery that cannot re-hash says so in the proof" \
+	sh -c 'printf "%s" "$1" | grep -q "digest of the .* frames played is unknown"' - "$(field error)"
 [ "$ok" = 1 ] && pass "$rounds kill -9 rounds: each killed play is exactly one interrupted proof"
 check "the last killed play is recovered too" \
 	test "$(DB "SELECT status FROM proofs WHERE item = '$killed'")" = interrupted
@@ -47,3 +58,17 @@ check "crash_recovered events match the interrupted plays" \
 check "no duplicate items" \
 	test "$(DB 'SELECT count(*) - count(DISTINCT item) FROM proofs WHERE item IS NOT NULL')" = 0
 check "proofs verify at the end" verify_chain
+
+# A write-ahead left for an item that is already recorded (its final proof
+# failed, then the item was recorded otherwise) must not stop start-up: it
+# is dropped, with a log line, and nothing is recorded twice.
+DB <"$T/pending.sql"
+check "airproofd starts over a write-ahead whose item is already recorded" \
+	"$APD" --run-for 1
+cp "$T/out" "$T/run.log"
+check "the stale write-ahead is dropped and logged" \
+	grep -q "write-ahead of $killed dropped" "$T/run.log"
+check "no write-ahead is left" test "$(DB "SELECT count(*) FROM pending_play")" = 0
+
+check "the item is still recorded once" \
+	test "$(DB "SELECT count(*) FROM proofs WHERE item = '$killed'")" = 1

@@ -96,6 +96,28 @@ check "SIGHUP reloads the config (a config event)" wait_for 5 'test "$(n_event c
 check "the failed quota play gets a make-good that airs complete" \
 	wait_for 15 'test "$(DB "SELECT count(*) FROM proofs WHERE campaign = '"'short'"' AND status = '"'complete'"' AND makegood_of IS NOT NULL")" = 1'
 
+# SIGHUP with a config naming another station, or another state folder:
+# refused whole with one clear line, nothing recorded; a new time zone
+# applies (and is a config event).
+cp "$CFG" "$T/good.cfg"
+refused() { test "$(grep -c "reload refused.*$1" "$T/daemon.log")" = 1; }
+sed -i 's/id = "test-station"/id = "other-station"/' "$CFG"
+kill -HUP "$DPID"
+check "a reload naming another station is refused" wait_for 5 'refused "belongs to .test-station."'
+cp "$T/good.cfg" "$CFG"
+sed -i "s#state_dir = \"$T/state\"#state_dir = \"$T/elsewhere\"#" "$CFG"
+kill -HUP "$DPID"
+check "a reload moving the state folder is refused" wait_for 5 'refused "paths.state_dir changed"'
+check "refused reloads record nothing" test "$(n_event config)" = 3
+cp "$T/good.cfg" "$CFG"
+sed -i 's#Asia/Ho_Chi_Minh#Asia/Bangkok#' "$CFG"
+kill -HUP "$DPID"
+check "a reload with a new time zone applies it" \
+	wait_for 5 'grep -q "time zone now Asia/Bangkok (was Asia/Ho_Chi_Minh)" "$T/daemon.log"'
+check "the new time zone is a config event" test "$(n_event config)" = 4
+cp "$T/good.cfg" "$CFG"
+kill -HUP "$DPID"
+
 # SIGTERM mid-play: a long clip from a fresh quota rule, same daemon.
 long=$(add_clip long 20)
 DB "UPDATE clips SET campaign = 'long' WHERE id = '$long'"

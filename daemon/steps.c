@@ -1,7 +1,7 @@
-/* The proofs airproofd writes: crash recovery, events, the write-ahead of a
- * play and its final proof. Each function is one transaction, so a crash
- * anywhere leaves either all of a step or none of it, and running the step
- * again after a restart does it exactly once. */
+/* The steps airproofd records (its proofs): crash recovery, events, the
+ * write-ahead of a play and its final proof. Each function is one
+ * transaction, so a crash anywhere leaves either all of a step or none of
+ * it, and running the step again after a restart does it exactly once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,33 +63,72 @@ int d_item_event(struct daemon *d, const char *event, const struct proof_index *
 	return AP_OK;
 }
 
-int d_recover(struct daemon *d, struct ap_err *e)
+/* The write-ahead left for an item that already has its record (its final
+ * proof failed, then the item was recorded as missed, say), or one that
+ * cannot be read: dropped, in the caller's transaction, so it never blocks
+ * start-up or new plays. */
+static int drop_pending(struct daemon *d, const char *item, const char *why, struct ap_err *e)
+{
+	int rc = store_pending_delete(d->st, e);
+	if (rc || (rc = store_commit(d->st, e))) {
+		store_rollback(d->st);
+		return ap_err_prefix(e, "dropping the write-ahead of %s", item);
+	}
+	log_warnx("write-ahead of %s dropped: %s", item, why);
+	return AP_OK;
+}
+
+int d_recover(struct daemon *d, const char *cause, struct ap_err *e)
 {
 	struct proof_record rec;
-	char pcm_path[4200], detail[1024];
+	char pcm_path[4200], detail[1024], item[128] = "";
 	int found = 0, rc;
+	int64_t seq = 0;
 
 	/* Load inside the transaction, so two recoveries can never both see it. */
 	if ((rc = store_begin(d->st, e)))
 		return rc;
-	if ((rc = proof_pending_load(d->st, &rec, &found, e)) || !found) {
+	if ((rc = proof_pending_load(d->st, &rec, &found, e)) && found && rc == AP_EUSER) {
+		snprintf(detail, sizeof(detail), "it cannot be read (%.300s)", e->msg);
+		ap_err_clear(e);
+		return drop_pending(d, "the pending play", detail, e);
+	}
+	if (rc || !found) {
 		store_rollback(d->st);
 		return rc;
+	}
+	snprintf(item, sizeof(item), "%s", rec.item);
+	if ((rc = store_proof_find_item(d->st, item, &seq, e))) {
+		store_rollback(d->st);
+		return rc;
+	}
+	if (seq) {
+		snprintf(detail, sizeof(detail), "the item is already recorded (proof %lld)",
+		         (long long)seq);
+		return drop_pending(d, item, detail, e);
 	}
 	if (config_state_path(&d->cfg, "media/", pcm_path, sizeof(pcm_path)) == AP_OK)
 		snprintf(pcm_path + strlen(pcm_path), sizeof(pcm_path) - strlen(pcm_path), "%s.pcm",
 		         rec.clip);
 	struct ap_err he = { 0 };
-	if (play_pcm_prefix_sha256(pcm_path, rec.channels, rec.frames_played, rec.pcm_sha256,
-	                           &he) != AP_OK)
-		log_warnx("recovering %s: %s", rec.item, he.msg);
 	snprintf(rec.status, sizeof(rec.status), "interrupted");
-	snprintf(rec.error, sizeof(rec.error), "power cut or crash during playout");
+	snprintf(rec.error, sizeof(rec.error), "%s", cause);
+	if (play_pcm_prefix_sha256(pcm_path, rec.channels, rec.frames_played, rec.pcm_sha256,
+	                           &he) != AP_OK) {
+		/* No digest we cannot vouch for: all zeros, and the reason. */
+		log_warnx("recovering %s: %s", rec.item, he.msg);
+		memset(rec.pcm_sha256, '0', SHA256_HEX_LEN);
+		rec.pcm_sha256[SHA256_HEX_LEN] = '\0';
+		snprintf(rec.error, sizeof(rec.error),
+		         "%s; the digest of the %lld frames played is unknown (all zeros): %.120s",
+		         cause, (long long)rec.frames_played, he.msg);
+	}
 	stamp(&rec);
 	snprintf(detail, sizeof(detail),
-	         "play of %s (clip %.16s) was cut by a power cut or crash after %lld of %lld "
+	         "play of %s (clip %.16s) ended without its proof (%s) after %lld of %lld "
 	         "frames",
-	         rec.item, rec.clip, (long long)rec.frames_played, (long long)rec.frames_expected);
+	         rec.item, rec.clip, cause, (long long)rec.frames_played,
+	         (long long)rec.frames_expected);
 	if ((rc = proof_append(d->st, &d->key, &rec, e)) ||
 	    (rc = event_record(d, "crash_recovered", detail, NULL, e)) ||
 	    (rc = store_commit(d->st, e))) {
@@ -155,7 +194,8 @@ int d_heartbeat(struct daemon *d, struct ap_err *e)
 }
 
 int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_record *rec,
-                  char *pcm_path, size_t pcm_cap, struct ap_err *e)
+                  char render_sha[SHA256_HEX_LEN + 1], char *pcm_path, size_t pcm_cap,
+                  struct ap_err *e)
 {
 	struct store_clip c;
 	int rc = store_clip_get(d->st, it->clip, &c, e);
@@ -178,7 +218,11 @@ int d_play_record(struct daemon *d, const struct sched_item *it, struct proof_re
 	rec->channels = c.channels;
 	rec->gain_db = c.gain_db;
 	rec->loudness_lufs = c.loudness_lufs + c.gain_db; /* the rendering's loudness */
-	snprintf(rec->pcm_sha256, sizeof(rec->pcm_sha256), "%s", c.render_sha256);
+	/* Nothing is played yet: the digest of no bytes, never the clip's. */
+	uint8_t empty[SHA256_LEN];
+	sha256_buf("", 0, empty);
+	hex_encode(empty, SHA256_LEN, rec->pcm_sha256);
+	snprintf(render_sha, SHA256_HEX_LEN + 1, "%s", c.render_sha256);
 	snprintf(rec->driver, sizeof(rec->driver), "%s", d->cfg.audio_driver);
 	snprintf(rec->output, sizeof(rec->output), "%s", d->cfg.output);
 	snprintf(rec->status, sizeof(rec->status), "interrupted");
