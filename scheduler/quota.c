@@ -130,6 +130,10 @@ static int find_slot(struct sched_ctx *c, struct qweek *q, int64_t lo, unsigned 
 
 static void add_attempt(struct qweek *q, int k, const char *item, const char *status, int64_t at)
 {
+	/* The highest number is kept even past the table's end, so a new
+	 * make-good never reuses the id of one already recorded. */
+	if (k > q->max_k)
+		q->max_k = k;
 	if (q->n_att == MAX_ATTEMPTS)
 		return;
 	struct attempt *a = &q->att[q->n_att++];

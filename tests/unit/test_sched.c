@@ -19,7 +19,7 @@
 static struct fx {
 	struct sched_rule rules[16];
 	struct sched_clip clips[16];
-	struct sched_done hist[64];
+	struct sched_done hist[128];
 	struct sched_input in;
 	struct sched_plan plan;
 } fx;
@@ -547,6 +547,22 @@ static void missed_quota_attempt_gets_a_makegood(void **state)
 	assert_string_equal(item("q5@2026-W49#2")->makegood_of, "q5@2026-W49#1");
 }
 
+static void a_makegood_never_reuses_a_recorded_id_after_many_failures(void **state)
+{
+	(void)state;
+	clip("k1", "cchc", 1, 60);
+	quota(5, "cchc", 1, ALL_DAYS, MIN(0, 0), MIN(23, 59))->created_ms = L(2026, 11, 30, 0, 0);
+	/* 70 attempts failed on Monday: more than the planner keeps a table for */
+	for (int k = 1; k <= 70; k++) {
+		char id[64];
+		snprintf(id, sizeof(id), "q5@2026-W49#%d", k);
+		done(id, 5, "k1", "cchc", L(2026, 11, 30, 1, 0) + k * 120000, "failed");
+	}
+	plan_at(L(2026, 11, 30, 10, 0));
+	const struct sched_item *mg = item("q5@2026-W49#");
+	assert_string_equal(mg->item, "q5@2026-W49#71");
+}
+
 static void failed_quota_play_gets_a_makegood_the_same_week(void **state)
 {
 	(void)state;
@@ -713,6 +729,7 @@ int main(void)
 		T(playing_item_is_neither_planned_nor_missed),
 		T(missed_quota_attempt_gets_a_makegood),
 		T(failed_quota_play_gets_a_makegood_the_same_week),
+		T(a_makegood_never_reuses_a_recorded_id_after_many_failures),
 		T(interrupted_makegood_gets_its_own_makegood),
 		T(short_week_gives_one_shortfall_with_reasons),
 		T(shortfall_names_a_missing_clip),
