@@ -33,8 +33,9 @@ struct status {
 	int playing;
 	struct proof_record now_playing;
 	struct store_sync_view sync;
-	struct store_quota_view quotas[MAX_QUOTAS];
-	int64_t done[MAX_QUOTAS];
+	/* this week's quota rules, as the scheduler counts them: complete
+	 * plays of the campaign inside the rule's windows */
+	struct sched_quota quotas[MAX_QUOTAS];
 	size_t n_quotas;
 	char week[16];
 	/* from the plan: what airs next, and what cannot air */
@@ -68,6 +69,9 @@ static int plan_view(struct cli *c, struct store *st, int64_t now, struct status
 		store_sched_free(&d);
 		return rc;
 	}
+	for (size_t i = 0; i < p.n_quotas && s->n_quotas < MAX_QUOTAS; i++)
+		if (!strcmp(p.quotas[i].week, s->week))
+			s->quotas[s->n_quotas++] = p.quotas[i];
 	for (size_t i = 0; i < p.n_items; i++) {
 		const struct sched_item *it = &p.items[i];
 		if (it->flags & (SCHED_NO_CLIP | SCHED_CONFLICT)) {
@@ -111,7 +115,7 @@ static int daemon_running(struct cli *c)
 static int gather(struct cli *c, struct store *st, struct status *s)
 {
 	int rc, found;
-	int64_t from, to, now = cli_now_ms();
+	int64_t now = cli_now_ms();
 	struct ltime lt;
 	int iy, iw;
 
@@ -122,17 +126,11 @@ static int gather(struct cli *c, struct store *st, struct status *s)
 	if ((rc = proof_pending_load(st, &s->now_playing, &found, &c->err)))
 		return rc;
 	s->playing = found;
-	if ((rc = store_proofs_sync_view(st, &s->sync, &c->err)) ||
-	    (rc = store_proofs_quota_rules(st, s->quotas, MAX_QUOTAS, &s->n_quotas, &c->err)))
+	if ((rc = store_proofs_sync_view(st, &s->sync, &c->err)))
 		return rc;
 	time_to_local(now, &lt);
 	iso_week_of(lt.year, lt.month, lt.day, &iy, &iw);
 	snprintf(s->week, sizeof(s->week), "%04d-W%02d", iy, iw);
-	iso_week_range(iy, iw, &from, &to);
-	for (size_t i = 0; i < s->n_quotas; i++)
-		if ((rc = store_proofs_count_complete(st, s->quotas[i].campaign, from, to,
-		                                      &s->done[i], &c->err)))
-			return rc;
 	return plan_view(c, st, now, s);
 }
 
@@ -163,11 +161,16 @@ static void out_text(const struct status *s)
 	printf("Week %s quota:\n", s->week);
 	if (s->n_quotas == 0)
 		printf("           no quota rules\n");
-	for (size_t i = 0; i < s->n_quotas; i++)
-		printf("           rule %lld: %s %lld of %d complete plays%s\n",
-		       (long long)s->quotas[i].rule_id, s->quotas[i].campaign,
-		       (long long)s->done[i], s->quotas[i].quota,
-		       s->done[i] >= s->quotas[i].quota ? " (met)" : "");
+	for (size_t i = 0; i < s->n_quotas; i++) {
+		const struct sched_quota *q = &s->quotas[i];
+		printf("           rule %lld: %s %d of %d complete plays%s", (long long)q->rule,
+		       q->campaign, q->complete, q->required,
+		       q->complete >= q->required ? " (met)" : "");
+		if (q->complete < q->required)
+			printf(", %d planned%s", q->planned,
+			       q->unplaceable ? ", some cannot be placed" : "");
+		printf("\n");
+	}
 	printf("Proofs:    %lld recorded, %lld not yet acknowledged by the hub\n",
 	       (long long)s->sync.total, (long long)s->sync.unsynced);
 	if (s->sync.last_attempt_ms) {
@@ -185,12 +188,13 @@ static int out_json(struct cli *c, const struct status *s)
 {
 	json_t *quotas = json_array();
 	for (size_t i = 0; quotas && i < s->n_quotas; i++)
-		json_array_append_new(quotas,
-		                      json_pack("{s:I, s:s, s:i, s:I, s:b}", "rule",
-		                                (json_int_t)s->quotas[i].rule_id, "campaign",
-		                                s->quotas[i].campaign, "quota", s->quotas[i].quota,
-		                                "complete", (json_int_t)s->done[i], "met",
-		                                s->done[i] >= s->quotas[i].quota));
+		json_array_append_new(
+		    quotas,
+		    json_pack("{s:I, s:s, s:i, s:i, s:i, s:b}", "rule",
+		              (json_int_t)s->quotas[i].rule, "campaign", s->quotas[i].campaign,
+		              "quota", s->quotas[i].required, "complete", s->quotas[i].complete,
+		              "planned", s->quotas[i].planned, "met",
+		              s->quotas[i].complete >= s->quotas[i].required));
 	json_t *playing = s->playing ? json_pack("{s:s, s:s, s:I}", "item", s->now_playing.item,
 	                                         "title", s->now_playing.title, "started",
 	                                         (json_int_t)s->now_playing.started)

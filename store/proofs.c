@@ -199,24 +199,6 @@ static int count_query(struct store *st, sqlite3_stmt *s, int64_t *n, struct ap_
 	return rc;
 }
 
-int store_proofs_count_complete(struct store *st, const char *campaign, int64_t from_ms,
-                                int64_t to_ms, int64_t *n, struct ap_err *e)
-{
-	sqlite3_stmt *s;
-	int rc = store_prepare(st,
-	                       "SELECT count(*) FROM proofs WHERE kind = 'play'"
-	                       " AND status = 'complete' AND campaign = ?"
-	                       " AND started_ms >= ? AND started_ms < ?",
-	                       &s, e);
-	if (rc)
-		return rc;
-	store_bind_text(s, 1, campaign);
-	sqlite3_bind_int64(s, 2, from_ms);
-	sqlite3_bind_int64(s, 3, to_ms);
-	*n = 0;
-	return count_query(st, s, n, e);
-}
-
 int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct ap_err *e)
 {
 	sqlite3_stmt *s;
@@ -240,31 +222,6 @@ int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct
 	} else if (step != SQLITE_DONE) {
 		rc = store_fail(st, e, "read the sync state");
 	}
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap, size_t *n,
-                             struct ap_err *e)
-{
-	sqlite3_stmt *s;
-	int rc = store_prepare(st,
-	                       "SELECT id, campaign, quota, label FROM rules WHERE kind = 'quota'"
-	                       " AND removed_ms IS NULL ORDER BY id",
-	                       &s, e);
-	if (rc)
-		return rc;
-	int step;
-	*n = 0;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW && *n < cap) {
-		struct store_quota_view *q = &out[(*n)++];
-		q->rule_id = sqlite3_column_int64(s, 0);
-		store_col_text(s, 1, q->campaign, sizeof(q->campaign));
-		q->quota = sqlite3_column_int(s, 2);
-		store_col_text(s, 3, q->label, sizeof(q->label));
-	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = store_fail(st, e, "read quota rules");
 	sqlite3_finalize(s);
 	return rc;
 }

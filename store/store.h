@@ -170,9 +170,6 @@ int store_proofs_each(struct store *st, int64_t from_seq, store_proof_fn fn, voi
  * (from_ms, to_ms]; ordered by that time, then seq. */
 int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn, void *arg,
                      struct ap_err *e);
-/* Complete plays of campaign started in [from_ms, to_ms). */
-int store_proofs_count_complete(struct store *st, const char *campaign, int64_t from_ms,
-                                int64_t to_ms, int64_t *n, struct ap_err *e);
 
 /* The uplink as 'status' shows it (sync_state is the sync module's table;
  * this only reads it). */
@@ -184,17 +181,6 @@ struct store_sync_view {
 	char last_result[256];
 };
 int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct ap_err *e);
-
-/* Quota rules in force (the rules table is the scheduler's; a read-only
- * view for 'status'). Fills up to cap entries, *n = how many. */
-struct store_quota_view {
-	int64_t rule_id;
-	char campaign[64];
-	int quota;
-	char label[128];
-};
-int store_proofs_quota_rules(struct store *st, struct store_quota_view *out, size_t cap, size_t *n,
-                             struct ap_err *e);
 
 /* The play in progress, written ahead of its first frame (one row at
  * most). info is opaque text to the store; proof/recorder.c keeps the

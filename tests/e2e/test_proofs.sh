@@ -127,13 +127,16 @@ expect_fail "a bad week is refused" "$AP" log --week 2026-W60
 expect_fail "a bad format is refused" "$AP" log --format pdf
 
 # status
-sqlite3 "$DB" "INSERT INTO rules(kind, campaign, quota, created_ms) VALUES ('quota', 'cchc', 2, 0)"
+sqlite3 "$DB" "INSERT INTO rules(kind, campaign, quota, created_ms) VALUES ('quota', 'cchc', 2, 0);
+	INSERT INTO rule_windows(rule_id, days, start_min, end_min) VALUES (1, 127, 0, 1440)"
 check "status --json: not running, unsynced count, quota progress" sh -c "'$AP' status --json | python3 -c \"
 import json, sys
 d = json.load(sys.stdin)
 assert d['running'] is False and d['playing'] is None, d
 assert d['proofs'] == 5 and d['unsynced'] == 5, d
-assert d['quotas'] == [{'rule': 1, 'campaign': 'cchc', 'quota': 2, 'complete': 1, 'met': False}], d
+q = d['quotas']
+assert len(q) == 1 and q[0]['rule'] == 1 and q[0]['campaign'] == 'cchc', d
+assert q[0]['quota'] == 2 and q[0]['complete'] == 1 and q[0]['met'] is False, d
 \""
 check "status text shows quota and unsynced proofs" sh -c \
 	"'$AP' status | grep -q 'rule 1: cchc 1 of 2 complete plays' && '$AP' status | grep -q '5 not yet acknowledged'"
