@@ -1,11 +1,12 @@
 # kill -9 at random moments during playout, then restart: every killed play
 # appears exactly once, as interrupted; the chain verifies with no gap and
-# no duplicate. 5 rounds here, 1000 with STRESS=1.
+# no duplicate. 5 rounds here, 1000 with STRESS=1 (CRASH_ROUNDS=N to choose).
 . tests/e2e/lib.sh
 . tests/e2e/daemon_lib.sh
 
 rounds=5
 [ "${STRESS:-0}" = 1 ] && rounds=1000
+rounds=${CRASH_ROUNDS:-$rounds}
 new_station crash-test
 clip=$(add_clip crash 3)
 add_quota_now cchc 1
