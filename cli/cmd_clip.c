@@ -26,12 +26,7 @@ static const char clip_usage[] =
 
 void clip_fmt_duration(int64_t frames, int rate, char *out, size_t cap)
 {
-	int64_t s = rate > 0 ? (frames + rate / 2) / rate : 0;
-	if (s >= 3600)
-		snprintf(out, cap, "%lld:%02lld:%02lld", (long long)(s / 3600),
-		         (long long)(s / 60 % 60), (long long)(s % 60));
-	else
-		snprintf(out, cap, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+	time_fmt_length(rate > 0 ? frames * 1000 / rate : 0, out, cap);
 }
 
 /* "2026-05-01" -> "01/05/2026"; "" stays "". */

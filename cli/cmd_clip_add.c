@@ -262,8 +262,15 @@ static void print_result(struct cli *c, size_t i, size_t n, const char *path,
 		return;
 	}
 	char line[1024];
-	snprintf(line, sizeof(line), "%s %s, airs at %.1f LUFS (gain %+.1f dB)", status, dur,
-	         row->loudness_lufs + row->gain_db, row->gain_db);
+	/* Below the target means the gain stopped at the true-peak ceiling
+	 * (or the +20 dB cap): say so, or the figure looks like a mistake. */
+	double airs = row->loudness_lufs + row->gain_db;
+	const char *limit =
+	    airs < c->cfg.target_lufs - 0.05
+	        ? (row->gain_db >= 19.95 ? ", at the +20 dB cap" : ", limited by true peak")
+	        : "";
+	snprintf(line, sizeof(line), "%s %s, airs at %.1f LUFS (gain %+.1f dB%s)", status, dur,
+	         airs, row->gain_db, limit);
 	if (n > 1)
 		fprintf(stderr, "[%zu/%zu] %s: %s\n", i + 1, n, path, line);
 	else if (!c->json)

@@ -145,9 +145,9 @@ CMD(init)
 	else
 		printf("Station %s (%s) created in %s\n"
 		       "Public key: %s\n"
-		       "Enrol it at the hub: airproof-hub station add --id %s --name '...' "
-		       "--pubkey %s\n",
-		       id, name, c->cfg.state_dir, pk_hex, id, pk_hex);
+		       "Enrol it at the hub: airproof-hub station add --id %s --name '%s' "
+		       "--group %s --pubkey %s\n",
+		       id, name, c->cfg.state_dir, pk_hex, id, name, level, pk_hex);
 out:
 	proof_key_wipe(&key);
 	store_close(st);

@@ -119,16 +119,6 @@ static void fmt_time(int64_t ms, char out[20])
 		out[0] = '\0';
 }
 
-static void fmt_played(int64_t ms, char out[16])
-{
-	int64_t s = ms / 1000;
-	if (s >= 3600)
-		snprintf(out, 16, "%lld:%02lld:%02lld", (long long)(s / 3600),
-		         (long long)(s / 60 % 60), (long long)(s % 60));
-	else
-		snprintf(out, 16, "%02lld:%02lld", (long long)(s / 60), (long long)(s % 60));
-}
-
 static void week_dates(const struct log *l, char monday[11], char sunday[11])
 {
 	time_fmt_date(l->from, monday);
@@ -154,7 +144,7 @@ static void out_text(const struct log *l)
 		fmt_time(r->scheduled, sch);
 		fmt_time(r->started, sta);
 		if (!strcmp(r->what, "play"))
-			fmt_played(r->played_ms, played);
+			time_fmt_length(r->played_ms, played, sizeof(played));
 		else
 			played[0] = '\0';
 		if (r->rule)
@@ -288,7 +278,7 @@ static void out_html(const struct log *l)
 		fmt_time(r->started, sta);
 		played[0] = rule[0] = '\0';
 		if (!strcmp(r->what, "play"))
-			fmt_played(r->played_ms, played);
+			time_fmt_length(r->played_ms, played, sizeof(played));
 		if (r->rule)
 			snprintf(rule, sizeof(rule), "%lld", (long long)r->rule);
 		printf("<tr class=\"%s\">", r->what);

@@ -55,10 +55,10 @@ static void print_item(const struct sched_item *it, const struct store_sched_dat
 		return;
 	}
 	const struct sched_clip *k = find_clip(d, it->clip);
-	int64_t secs = (it->end_ms - it->start_ms + 500) / 1000;
-	printf("%s  %3lld:%02lld  %s  [%s]  rule %lld (%s)", when, (long long)(secs / 60),
-	       (long long)(secs % 60), k ? k->title : it->clip, it->campaign, (long long)it->rule,
-	       kind_name(it->kind));
+	char len[16];
+	time_fmt_length(it->end_ms - it->start_ms, len, sizeof(len));
+	printf("%s  %6s  %s  [%s]  rule %lld (%s)", when, len, k ? k->title : it->clip,
+	       it->campaign, (long long)it->rule, kind_name(it->kind));
 	if (it->makegood_of[0])
 		printf("  MAKE-GOOD for %s", it->makegood_of);
 	if (it->flags & SCHED_DELAYED)

@@ -28,6 +28,7 @@ static const char status_usage[] =
 
 struct status {
 	int running, stale;
+	int clock_synced;
 	struct store_daemon_state ds;
 	int have_ds;
 	int playing;
@@ -120,6 +121,7 @@ static int gather(struct cli *c, struct store *st, struct status *s)
 	int iy, iw;
 
 	s->running = daemon_running(c);
+	s->clock_synced = proof_clock_synced();
 	if ((rc = store_daemon_state_get(st, &s->ds, &s->have_ds, &c->err)))
 		return rc;
 	s->stale = s->running && (!s->have_ds || now - s->ds.updated_ms > STALE_MS);
@@ -142,6 +144,9 @@ static void out_text(const struct status *s)
 	                  : "not running");
 	if (s->have_ds && s->ds.pid && s->running)
 		printf("           pid %lld\n", (long long)s->ds.pid);
+	if (!s->clock_synced)
+		printf("Clock:     not synchronised by NTP: proofs say so, and the hub marks "
+		       "such weeks suspect\n");
 	if (s->playing) {
 		time_fmt_datetime_s(s->now_playing.started, when);
 		printf("Playing:   %s (%s), started %s\n", s->now_playing.title,
@@ -203,8 +208,8 @@ static int out_json(struct cli *c, const struct status *s)
 	for (size_t i = 0; problems && i < s->n_problems; i++)
 		json_array_append_new(problems, json_string(s->problems[i]));
 	json_t *o = json_pack(
-	    "{s:b, s:b, s:I, s:o, s:s?, s:I, s:o, s:s, s:o, s:I, s:I, s:I, s:I, s:s?, s:s?}",
-	    "running", s->running, "stale", s->stale, "pid",
+	    "{s:b, s:b, s:b, s:I, s:o, s:s?, s:I, s:o, s:s, s:o, s:I, s:I, s:I, s:I, s:s?, s:s?}",
+	    "running", s->running, "stale", s->stale, "clock_synced", s->clock_synced, "pid",
 	    (json_int_t)(s->running ? s->ds.pid : 0), "playing", playing, "next_item",
 	    s->have_next ? s->next.item : NULL, "next_ms",
 	    (json_int_t)(s->have_next ? s->next.start_ms : 0), "problems", problems, "week",

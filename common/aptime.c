@@ -225,6 +225,16 @@ void time_fmt_iso_utc(int64_t utc_ms, char out[25])
 	         (int)(rem % 1000));
 }
 
+void time_fmt_length(int64_t ms, char *out, size_t cap)
+{
+	int64_t s = ms > 0 ? (ms + 500) / 1000 : 0;
+	if (s >= 3600)
+		snprintf(out, cap, "%lld:%02lld:%02lld", (long long)(s / 3600),
+		         (long long)(s / 60 % 60), (long long)(s % 60));
+	else
+		snprintf(out, cap, "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+}
+
 static int days_in_month(int y, int m)
 {
 	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

@@ -5,6 +5,7 @@
 #ifndef AP_TIME_H
 #define AP_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/err.h"
@@ -54,6 +55,9 @@ void iso_week_range(int iso_year, int iso_week, int64_t *start, int64_t *end);
 void time_fmt_date(int64_t utc_ms, char out[11]);
 void time_fmt_datetime(int64_t utc_ms, char out[17]);
 void time_fmt_datetime_s(int64_t utc_ms, char out[20]);
+/* A length for people, to the nearest second: "m:ss", or "h:mm:ss" from an
+ * hour up. */
+void time_fmt_length(int64_t ms, char *out, size_t cap);
 /* ISO 8601 UTC "2026-11-28T00:36:30.123Z" (25 bytes). */
 void time_fmt_iso_utc(int64_t utc_ms, char out[25]);
 /* Parse a local "YYYY-MM-DD" or "dd/mm/yyyy" date. */

@@ -238,10 +238,11 @@ static int post_batch(const struct sync_http *h, const struct sync_options *o,
 		if (retry_after >= 0 && retry_after * 1000 > wait)
 			wait = retry_after * 1000;
 		if (h->now_ms(h->ctx) + wait > deadline)
-			return ap_err_user(
-			    e, "the hub did not answer within the retry budget (last: %s)",
-			    why.msg);
-		log_debug("sync: %s; retrying in %lld ms", why.msg, (long long)wait);
+			return ap_err_user(e,
+			                   "%s: the hub did not answer within the retry budget "
+			                   "(last: %s); the proofs stay queued",
+			                   o->url, why.msg);
+		log_debug("%s: %s; retrying in %lld ms", o->url, why.msg, (long long)wait);
 		res->retries++;
 		h->sleep_ms(h->ctx, wait);
 	}

@@ -96,7 +96,7 @@ check "the restored chain verifies again" "$AP" proofs verify
 # the as-played log of 2026-W10
 check "text log has the week, dates and the Vietnamese title" sh -c \
 	"'$AP' log --week 2026-W10 >'$T/log.txt' && grep -q 'Week 2026-W10, Monday 02/03/2026 to Sunday 08/03/2026' '$T/log.txt' && \
-	 grep -q '02/03/2026 17:00:00  02/03/2026 17:00:00  01:00 .*complete .*Cải cách \"một cửa\", tháng 3' '$T/log.txt' && \
+	 grep -q '02/03/2026 17:00:00  02/03/2026 17:00:00  1:00 .*complete .*Cải cách \"một cửa\", tháng 3' '$T/log.txt' && \
 	 grep -q 'audio device: no such card' '$T/log.txt' && grep -q 'Complete plays: cchc 1' '$T/log.txt' && \
 	 grep -q 'Chain head: seq 5, $PREV' '$T/log.txt'"
 check "the log leaves out plays of other weeks" sh -c \
