@@ -95,16 +95,18 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 tests: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 # The README's test command. Plain build first, then the same suite built
-# with ASan+UBSan; one summary line at the end.
+# with ASan+UBSan; the unit tests also run under valgrind; one summary line
+# at the end.
 check: deps format-check
 	$(MAKE) --no-print-directory tests
 	$(MAKE) --no-print-directory B=build/asan SAN=1 tests
+	$(MAKE) --no-print-directory valgrind
 	@sh tests/run.sh build build/asan
 
 check-plain: $(PROGS) $(TEST_BIN)
 	@sh tests/run.sh $(B)
 
-# Every unit test under valgrind's memcheck (slower; not part of check).
+# Every unit test under valgrind's memcheck.
 valgrind: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
 	  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
