@@ -18,6 +18,7 @@ struct build_ctx {
 	char (*clips)[65];                /* the catalogue, sorted */
 	size_t n_clips;
 	int64_t late_ms;
+	const struct hub_report_station *last; /* rows come grouped by station */
 };
 
 static int week_index(const struct hub_report *r, int key)
@@ -50,8 +51,10 @@ static int cmp_clip(const void *key, const void *elem)
 static int add_rollup(void *ctx, const struct store_hub_rollup *x)
 {
 	struct build_ctx *b = ctx;
-	const struct hub_report_station *s =
-	    bsearch(x->station, b->r->stations, b->r->n_stations, sizeof(*s), cmp_station);
+	const struct hub_report_station *s = b->last;
+	if (!s || strcmp(s->id, x->station) != 0)
+		s = b->last =
+		    bsearch(x->station, b->r->stations, b->r->n_stations, sizeof(*s), cmp_station);
 	int w = week_index(b->r, x->week);
 	if (!s || w < 0)
 		return AP_OK;
