@@ -34,6 +34,7 @@ struct status {
 	int playing;
 	struct proof_record now_playing;
 	struct store_sync_view sync;
+	struct store_sync_state ack; /* the hub's last answer */
 	/* this week's quota rules, as the scheduler counts them: complete
 	 * plays of the campaign inside the rule's windows */
 	struct sched_quota quotas[MAX_QUOTAS];
@@ -128,7 +129,8 @@ static int gather(struct cli *c, struct store *st, struct status *s)
 	if ((rc = proof_pending_load(st, &s->now_playing, &found, &c->err)))
 		return rc;
 	s->playing = found;
-	if ((rc = store_proofs_sync_view(st, &s->sync, &c->err)))
+	if ((rc = store_proofs_sync_view(st, &s->sync, &c->err)) ||
+	    (rc = store_sync_get(st, &s->ack, &c->err)))
 		return rc;
 	time_to_local(now, &lt);
 	iso_week_of(lt.year, lt.month, lt.day, &iy, &iw);
@@ -178,10 +180,10 @@ static void out_text(const struct status *s)
 	}
 	printf("Proofs:    %lld recorded, %lld not yet acknowledged by the hub\n",
 	       (long long)s->sync.total, (long long)s->sync.unsynced);
-	if (s->sync.last_attempt_ms) {
-		time_fmt_datetime_s(s->sync.last_attempt_ms, when);
+	if (s->ack.last_attempt_ms) {
+		time_fmt_datetime_s(s->ack.last_attempt_ms, when);
 		printf("Last sync: %s: %s\n", when,
-		       s->sync.last_result[0] ? s->sync.last_result : "no result");
+		       s->ack.last_result[0] ? s->ack.last_result : "no result");
 	} else {
 		printf("Last sync: never\n");
 	}
@@ -214,9 +216,9 @@ static int out_json(struct cli *c, const struct status *s)
 	    s->have_next ? s->next.item : NULL, "next_ms",
 	    (json_int_t)(s->have_next ? s->next.start_ms : 0), "problems", problems, "week",
 	    s->week, "quotas", quotas, "proofs", (json_int_t)s->sync.total, "unsynced",
-	    (json_int_t)s->sync.unsynced, "last_sync_ms", (json_int_t)s->sync.last_attempt_ms,
-	    "last_sync_ok_ms", (json_int_t)s->sync.last_ok_ms, "last_sync_result",
-	    s->sync.last_result[0] ? s->sync.last_result : NULL, "last_error",
+	    (json_int_t)s->sync.unsynced, "last_sync_ms", (json_int_t)s->ack.last_attempt_ms,
+	    "last_sync_ok_ms", (json_int_t)s->ack.last_ok_ms, "last_sync_result",
+	    s->ack.last_result[0] ? s->ack.last_result : NULL, "last_error",
 	    s->ds.last_error[0] ? s->ds.last_error : NULL);
 	char *text = o ? json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);

@@ -169,8 +169,7 @@ int hub_report_render(const struct hub_report *r, enum hub_format f, char **out,
 int hub_dashboard_render(const struct hub_report *r, char **out, size_t *len, struct ap_err *e);
 /* One station's week: plays, events, flags (json or html). */
 int hub_station_week_render(struct store *st, const struct hub_config *cfg, const char *station,
-                            int week, enum hub_format f, int64_t now_ms, char **out, size_t *len,
-                            struct ap_err *e);
+                            int week, enum hub_format f, char **out, size_t *len, struct ap_err *e);
 
 /* ---- ingest (hub/ingest.c) ---- */
 

@@ -232,8 +232,7 @@ static enum MHD_Result get_station_week(struct hub_server *s, struct MHD_Connect
 	char *body = NULL;
 	size_t len = 0;
 	struct store *st = borrow(s);
-	rc = hub_station_week_render(st, &s->cfg, id, y * 100 + w, f, time_now_ms(), &body, &len,
-	                             &e);
+	rc = hub_station_week_render(st, &s->cfg, id, y * 100 + w, f, &body, &len, &e);
 	give_back(s, st);
 	if (rc)
 		return reply_error(c, rc == AP_EUSER ? MHD_HTTP_NOT_FOUND : code_for(rc), e.msg);

@@ -94,8 +94,7 @@ static int rejection_html(void *ctx, const char *reason, int64_t seq, int64_t co
 }
 
 int hub_station_week_render(struct store *st, const struct hub_config *cfg, const char *station,
-                            int week, enum hub_format f, int64_t now_ms, char **out, size_t *len,
-                            struct ap_err *e)
+                            int week, enum hub_format f, char **out, size_t *len, struct ap_err *e)
 {
 	struct store_hub_station s;
 	int rc = store_hub_station_get(st, station, &s, e);
@@ -103,7 +102,6 @@ int hub_station_week_render(struct store *st, const struct hub_config *cfg, cons
 		return rc;
 	/* The status comes from the same code as every report, for this
 	 * station's rows only. */
-	(void)now_ms;
 	struct hub_range r = { week, week, 1, "" };
 	struct hub_report *rep = NULL;
 	if ((rc = hub_report_build_station(st, cfg, &r, station, &rep, e)))

@@ -205,22 +205,16 @@ int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct
 	memset(out, 0, sizeof(*out));
 	int rc = store_prepare(st,
 	                       "SELECT (SELECT count(*) FROM proofs),"
-	                       " (SELECT count(*) FROM proofs WHERE seq >= y.next_seq),"
-	                       " y.next_seq, y.last_attempt_ms, y.last_ok_ms, y.last_result"
+	                       " (SELECT count(*) FROM proofs WHERE seq >= y.next_seq)"
 	                       " FROM sync_state y WHERE y.id = 1",
 	                       &s, e);
 	if (rc)
 		return rc;
-	int step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
+	if (sqlite3_step(s) == SQLITE_ROW) {
 		out->total = sqlite3_column_int64(s, 0);
 		out->unsynced = sqlite3_column_int64(s, 1);
-		out->next_seq = sqlite3_column_int64(s, 2);
-		out->last_attempt_ms = sqlite3_column_int64(s, 3);
-		out->last_ok_ms = sqlite3_column_int64(s, 4);
-		store_col_text(s, 5, out->last_result, sizeof(out->last_result));
-	} else if (step != SQLITE_DONE) {
-		rc = store_fail(st, e, "read the sync state");
+	} else {
+		rc = store_fail(st, e, "count unsynced proofs");
 	}
 	sqlite3_finalize(s);
 	return rc;

@@ -171,14 +171,11 @@ int store_proofs_each(struct store *st, int64_t from_seq, store_proof_fn fn, voi
 int store_proofs_log(struct store *st, int64_t from_ms, int64_t to_ms, store_proof_fn fn, void *arg,
                      struct ap_err *e);
 
-/* The uplink as 'status' shows it (sync_state is the sync module's table;
- * this only reads it). */
+/* Proof counts for 'status'; the acknowledgement itself is read with
+ * store_sync_get (sync section). */
 struct store_sync_view {
 	int64_t total;    /* proofs recorded */
 	int64_t unsynced; /* seq >= next_seq */
-	int64_t next_seq; /* first seq the hub has not acknowledged */
-	int64_t last_attempt_ms, last_ok_ms;
-	char last_result[256];
 };
 int store_proofs_sync_view(struct store *st, struct store_sync_view *out, struct ap_err *e);
 
