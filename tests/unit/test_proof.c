@@ -182,6 +182,41 @@ static void parse_refuses_missing_and_unknown_fields(void **state)
 	expect_edit_refused("\"kind\":\"play\"", "\"kind\":\"song\"", "not play or event");
 }
 
+static void parse_accepts_an_event_name_it_does_not_know(void **state)
+{
+	(void)state;
+	struct proof_record r, back;
+	struct ap_err e = { 0 };
+	char *payload;
+	size_t len;
+	fx_event(&r, "lamdong-malam", "disk_full_2", "a newer station's event");
+	assert_int_equal(proof_encode(&r, &payload, &len, &e), AP_OK);
+	assert_int_equal(proof_parse(payload, len, &back, &e), AP_OK);
+	assert_string_equal(back.event, "disk_full_2");
+	free(payload);
+}
+
+static void parse_refuses_an_event_name_that_is_not_an_identifier(void **state)
+{
+	(void)state;
+	struct proof_record r;
+	struct ap_err e = { 0 };
+	char *payload;
+	size_t len;
+	const char *bad_names[] = { "", "Missed", "1st", "disk full", "a-b", "mißed" };
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+		fx_event(&r, "lamdong-malam", "heartbeat", "x");
+		assert_int_equal(proof_encode(&r, &payload, &len, &e), AP_OK);
+		char *at = strstr(payload, "\"event\":\"heartbeat\"");
+		assert_non_null(at);
+		char buf[4096];
+		snprintf(buf, sizeof(buf), "%.*s\"event\":\"%s\"%s", (int)(at - payload), payload,
+		         bad_names[i], at + strlen("\"event\":\"heartbeat\""));
+		expect_parse_refused(buf, strlen(buf), "event");
+		free(payload);
+	}
+}
+
 static void parse_refuses_wrong_types(void **state)
 {
 	(void)state;
@@ -473,6 +508,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(play_record_round_trips_with_vietnamese_title),
 		cmocka_unit_test(event_record_round_trips),
+		cmocka_unit_test(parse_accepts_an_event_name_it_does_not_know),
+		cmocka_unit_test(parse_refuses_an_event_name_that_is_not_an_identifier),
 		cmocka_unit_test(fixed_record_encodes_to_exact_bytes_in_fixed_key_order),
 		cmocka_unit_test(reals_are_rounded_to_two_decimals_and_parse_back),
 		cmocka_unit_test(encoder_refuses_what_the_parser_would),
